@@ -10,3 +10,9 @@
 pub mod check;
 pub mod diagnostics;
 pub mod syntax;
+pub mod front;
+pub mod data;
+pub mod eval;
+pub mod lower;
+pub mod solve;
+pub mod commands;

@@ -1,0 +1,41 @@
+//! `terra check`: parse, type-check, and validate the data files.
+
+use super::{emit, exit};
+use crate::diagnostics::render::Format;
+use crate::diagnostics::{self, SourceFile, Sources};
+use std::path::Path;
+
+pub fn run(policy_path: &Path, with_data: bool, format: Format) -> i32 {
+    let shown = policy_path.to_string_lossy().to_string();
+    let text = match std::fs::read_to_string(policy_path) {
+        Ok(t) => t,
+        Err(e) => {
+            let mut sources = Sources::new();
+            let file = sources.add(SourceFile::new(shown.clone(), String::new()));
+            let d = crate::diagnostics::messages::run::io_error(file, Default::default(), &format!("cannot read {shown}: {e}"));
+            emit(&[d], &sources, format);
+            return exit::ERROR;
+        }
+    };
+    let front = crate::front::check_text(&shown, &text);
+    let mut sources = front.sources;
+    let mut all = front.diagnostics;
+    if let (Some(policy), true) = (&front.policy, with_data) {
+        let base = policy_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let (_, data_diagnostics) = crate::data::load(&policy.schema, base, front.file, &mut sources);
+        all.extend(data_diagnostics);
+    }
+    emit(&all, &sources, format);
+    if diagnostics::has_errors(&all) {
+        if format == Format::Human {
+            let n = all.iter().filter(|d| d.is_error()).count();
+            eprintln!("{shown}: {n} error{}", if n == 1 { "" } else { "s" });
+        }
+        exit::ERROR
+    } else {
+        if format == Format::Human {
+            println!("{shown}: ok");
+        }
+        exit::OK
+    }
+}
