@@ -4,7 +4,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use terra::commands::{self, exit};
+use terra::commands;
 use terra::diagnostics::render::Format;
 
 #[derive(Parser)]
@@ -106,6 +106,12 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: OutputFormat,
     },
+    /// Measure the pipeline: parse+check timings, or a full solve by stage.
+    #[command(after_help = "Example:\n  terra bench check examples/na-fy27/policy.terra --runs 50\n  terra bench solve examples/starter/policy.terra --time-limit 60")]
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
     /// Explain a diagnostic code, with an example.
     #[command(after_help = "Example:\n  terra explain-code T0302\n  terra explain-code --list")]
     ExplainCode {
@@ -113,6 +119,26 @@ enum Command {
         /// List every code with its title.
         #[arg(long)]
         list: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchWhat {
+    /// Parse and check a policy repeatedly; print min, median and mean.
+    Check {
+        policy: PathBuf,
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
+    /// Run the whole pipeline once; print each stage's time, the model size and peak memory.
+    Solve {
+        policy: PathBuf,
+        #[arg(long)]
+        time_limit: Option<f64>,
+        #[arg(long, default_value = "0.01%", value_parser = parse_fraction)]
+        gap: f64,
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
     },
 }
 
@@ -144,10 +170,12 @@ fn main() -> ExitCode {
             commands::solve::run(&args)
         }
         Command::Verify { policy, plan, format } => commands::verify::run(&policy, &plan, format.into()),
+        Command::Bench { what: BenchWhat::Check { policy, runs } } => commands::bench::check(&policy, runs),
+        Command::Bench { what: BenchWhat::Solve { policy, time_limit, gap, threads } } => {
+            let options = terra::solve::SolveOptions { time_limit, mip_gap: gap, threads, progress: true, ..Default::default() };
+            commands::bench::solve(&policy, &options)
+        }
         Command::ExplainCode { code, list } => commands::explain_code(code.as_deref(), list),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }
-
-#[allow(dead_code)]
-const _: i32 = exit::OK;

@@ -1,6 +1,7 @@
 //! What each CLI command does, with all of its file access. `main.rs` only
 //! parses arguments and calls in here.
 
+pub mod bench;
 pub mod check;
 pub mod fmt;
 pub mod output;

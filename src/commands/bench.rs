@@ -1,0 +1,79 @@
+//! `terra bench`: timings that performance targets are measured by. They
+//! print figures; no test asserts a time.
+
+use super::exit;
+use std::path::Path;
+use std::time::Instant;
+
+/// Peak resident memory of this process so far, in MiB (Linux only).
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn stats(samples: &mut [f64]) -> (f64, f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    let n = samples.len().max(1) as f64;
+    let mean = samples.iter().sum::<f64>() / n;
+    (samples.first().copied().unwrap_or(0.0), samples[samples.len() / 2], mean)
+}
+
+/// Parse + check of one policy, `runs` times.
+pub fn check(policy: &Path, runs: usize) -> i32 {
+    let Ok(text) = std::fs::read_to_string(policy) else {
+        eprintln!("error: cannot read {}", policy.display());
+        return exit::ERROR;
+    };
+    let shown = policy.to_string_lossy().to_string();
+    let mut parse_check = Vec::new();
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        let front = crate::front::check_text(&shown, &text);
+        parse_check.push(started.elapsed().as_secs_f64() * 1000.0);
+        if front.policy.is_none() {
+            eprintln!("error: {shown} has errors; run `terra check`");
+            return exit::ERROR;
+        }
+    }
+    let (min, median, mean) = stats(&mut parse_check);
+    println!("bench check {shown}: {} runs, parse+check min {min:.3} ms, median {median:.3} ms, mean {mean:.3} ms", parse_check.len());
+    exit::OK
+}
+
+/// The whole pipeline once, with per-stage wall time and peak memory.
+pub fn solve(policy: &Path, options: &crate::solve::SolveOptions) -> i32 {
+    let total = Instant::now();
+    let loaded = match super::solve::load(policy) {
+        Ok(l) => l,
+        Err((sources, d)) => {
+            super::emit(&d, &sources, crate::diagnostics::render::Format::Human);
+            return exit::ERROR;
+        }
+    };
+    let rss_loaded = peak_rss_mib();
+    let params = loaded.policy.params.iter().map(|p| p.value.clone()).collect();
+    let result = super::solve::solve_loaded(&loaded, params, &loaded.data, options, None);
+    println!("bench solve {}", policy.display());
+    for (name, s) in &loaded.timings {
+        println!("  {name:<12} {:>9.3} s", s);
+    }
+    match result {
+        Ok(solved) => {
+            for (name, s) in &solved.timings {
+                println!("  {name:<12} {:>9.3} s", s);
+            }
+            let m = &solved.lowered.model;
+            let pairs: usize = solved.lowered.candidates.must_assign.len();
+            println!("  model        {} assigned rows, {} candidate pairs, {} rows, {} columns, {} nonzeros", pairs, solved.lowered.candidates.len(), m.num_rows(), m.num_cols(), m.num_nonzeros());
+            println!("  status       {:?}, stopped by {:?}, gap {}", solved.result.status, solved.result.stop_reason, solved.result.gap.map_or("-".into(), |g| format!("{:.4}%", g * 100.0)));
+        }
+        Err(_) => println!("  status       no plan (infeasible, no solution within the limit, or rejected)"),
+    }
+    println!("  total        {:>9.3} s", total.elapsed().as_secs_f64());
+    if let (Some(a), Some(b)) = (rss_loaded, peak_rss_mib()) {
+        println!("  peak RSS     {a:.0} MiB after load, {b:.0} MiB at the end");
+    }
+    exit::OK
+}
