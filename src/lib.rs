@@ -16,3 +16,4 @@ pub mod eval;
 pub mod lower;
 pub mod solve;
 pub mod commands;
+pub mod generate;

@@ -5,7 +5,8 @@
 //!
 //! - ```` ```terra ```` — must check without any diagnostic;
 //! - ```` ```terra-error CODE ```` — must be rejected, and every error it
-//!   produces must have exactly the code `CODE`;
+//!   produces must have exactly the code `CODE`; its first line is the
+//!   comment `// error CODE: reason`, since readers do not see the tag;
 //! - ```` ```text ````, ```` ```csv ```` — shown only, never checked.
 //!
 //! A `terra` or `terra-error` block that starts with `policy` (after any
@@ -171,6 +172,11 @@ fn verify(block: &Block) -> Result<bool, String> {
         (REJECTED, Some(code)) if words.next().is_none() => {
             if codes::lookup(code).is_none() {
                 return Err(format!("{at}: `{code}` is not a documented diagnostic code"));
+            }
+            // Readers do not see the tag, so the block says it too.
+            let marker = format!("// error {code}");
+            if !block.text.lines().next().is_some_and(|l| l.starts_with(&marker)) {
+                return Err(format!("{at}: a `terra-error {code}` example starts with `{marker}: reason`"));
             }
             let front = check_block(block);
             let errors: Vec<&Diagnostic> = front.diagnostics.iter().filter(|d| d.is_error()).collect();

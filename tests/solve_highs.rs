@@ -130,24 +130,29 @@ fn cover_min() -> LinearModel {
 fn gap_model(agents: usize, jobs: usize, seed: u64) -> LinearModel {
     let mut rng = Rng(seed);
     let mut m = LinearModel::default();
-    let mut weight = vec![vec![0.0; jobs]; agents];
-    for a in 0..agents {
-        for j in 0..jobs {
-            let w = rng.range(5, 25) as f64;
-            weight[a][j] = w;
+    // weight[a][j]: load of job j on agent a; column a * jobs + j.
+    let mut weight: Vec<Vec<f64>> = Vec::with_capacity(agents);
+    for _ in 0..agents {
+        let row: Vec<f64> = (0..jobs).map(|_| rng.range(5, 25) as f64).collect();
+        for &w in &row {
             let cost = 60.0 - w + rng.range(0, 20) as f64;
             m.add_col(cost, 0.0, 1.0, true);
         }
+        weight.push(row);
     }
     let col = |a: usize, j: usize| a * jobs + j;
     for j in 0..jobs {
         let entries: Vec<(usize, f64)> = (0..agents).map(|a| (col(a, j), 1.0)).collect();
         m.add_row(1.0, 1.0, &entries);
     }
-    for a in 0..agents {
-        let total: f64 = weight[a].iter().sum();
+    for (a, loads) in weight.iter().enumerate() {
+        let total: f64 = loads.iter().sum();
         let capacity = (0.9 * total / agents as f64).floor();
-        let entries: Vec<(usize, f64)> = (0..jobs).map(|j| (col(a, j), weight[a][j])).collect();
+        let entries: Vec<(usize, f64)> = loads
+            .iter()
+            .enumerate()
+            .map(|(j, &w)| (col(a, j), w))
+            .collect();
         m.add_row(f64::NEG_INFINITY, capacity, &entries);
     }
     m

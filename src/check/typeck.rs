@@ -498,8 +498,11 @@ impl<'a> Checker<'a> {
                 }
                 Some(TSource::Assigned { .. }) => {
                     self.report(msg::quantifier_over_assigned(self.file, q.source.span));
+                    self.bind_broken(&q.var);
                 }
-                None => {}
+                // Bind the variable anyway, typed `Error`, so that its uses
+                // do not each report an unknown name.
+                None => self.bind_broken(&q.var),
             }
         }
         let body = self.expr(&b.expr);
@@ -520,6 +523,11 @@ impl<'a> Checker<'a> {
             }
         }
         (quant, Some(body))
+    }
+
+    fn bind_broken(&mut self, var: &ast::Ident) {
+        let v = self.new_var(&var.name, Type::Error, var.span);
+        self.scope.push((var.name.clone(), v));
     }
 
     fn check_filter_stage(&mut self, f: &TExpr, var: VarId) {

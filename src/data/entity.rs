@@ -320,8 +320,9 @@ pub(crate) fn parse(schema: &Schema, id: EntityId, src: &Source<'_>) -> ParsedEn
             }
             let p = place(entity, f, &field.column);
             let ty_word = || msg::type_word(field.ty, schema);
+            // An empty set cell is the empty set, not a missing value.
             if cell.is_empty() && field.ty != FieldType::Geo {
-                if !field.optional {
+                if !field.optional && field.ty != FieldType::TextSet {
                     rep.report(msg::EMPTY_REQUIRED, || msg::empty_required(src.file, row.cell(c0), p, &ty_word()));
                 }
                 push_none(column);

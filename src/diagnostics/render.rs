@@ -67,8 +67,8 @@ impl SourceCode for NamedText<'_> {
 /// One diagnostic (or its labels in one other file) as miette sees it.
 struct View<'a> {
     code: &'a str,
-    message: &'a str,
-    severity: Severity,
+    message: String,
+    severity: miette::Severity,
     help: Option<&'a str>,
     source: NamedText<'a>,
     labels: Vec<LabeledSpan>,
@@ -77,12 +77,12 @@ struct View<'a> {
 
 impl fmt::Debug for View<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message)
+        f.write_str(&self.message)
     }
 }
 impl fmt::Display for View<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message)
+        f.write_str(&self.message)
     }
 }
 impl std::error::Error for View<'_> {}
@@ -96,10 +96,7 @@ impl miette::Diagnostic for View<'_> {
         }
     }
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-        })
+        Some(self.severity)
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         self.help.map(|h| Box::new(h) as Box<dyn fmt::Display>)
@@ -140,10 +137,11 @@ fn view<'a>(diagnostic: &'a Diagnostic, sources: &'a Sources) -> View<'a> {
         } else if let Some(existing) = related.iter_mut().find(|v| v.source.name == other.path) {
             existing.labels.push(span);
         } else {
+            // Labels in another file: shown as a note about that file.
             related.push(View {
                 code: "",
-                message: "",
-                severity: Severity::Warning,
+                message: format!("see {}", other.path),
+                severity: miette::Severity::Advice,
                 help: None,
                 source: NamedText { name: &other.path, text: &other.text },
                 labels: vec![span],
@@ -153,8 +151,11 @@ fn view<'a>(diagnostic: &'a Diagnostic, sources: &'a Sources) -> View<'a> {
     }
     View {
         code: diagnostic.code,
-        message: &diagnostic.message,
-        severity: diagnostic.severity,
+        message: diagnostic.message.clone(),
+        severity: match diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        },
         help: diagnostic.help.as_deref(),
         source: NamedText { name: &file.path, text: &file.text },
         labels,

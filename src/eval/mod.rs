@@ -116,20 +116,21 @@ impl<'a> Evaluator<'a> {
             }
             TExprKind::Param(p) => self.constant(&self.params[*p]),
             TExprKind::Var(v) => env.get(*v).clone(),
+            // A field reached through `none` is unknown.
             TExprKind::Field { base, entity, field } => match self.eval(base, env) {
                 Value::Row(_, row) => self.field(*entity, *field, row),
-                _ => Value::None,
+                _ => Value::Unknown,
             },
             TExprKind::Assigned { base } => match self.eval(base, env) {
                 Value::Row(_, row) => self.assigned(row, env),
-                _ => Value::None,
+                _ => Value::Unknown,
             },
             TExprKind::Table { table, args } => {
                 let mut keys = Vec::with_capacity(args.len());
                 for a in args {
                     match self.eval(a, env) {
                         Value::Row(_, r) => keys.push(r),
-                        _ => return Value::None,
+                        _ => return Value::Unknown,
                     }
                 }
                 self.data.table(*table).get(&keys).map_or(Value::None, Value::Num)
@@ -147,22 +148,22 @@ impl<'a> Evaluator<'a> {
             TExprKind::Builtin { func: Builtin::Distance, args } => {
                 match (self.eval(&args[0], env), self.eval(&args[1], env)) {
                     (Value::Geo(a), Value::Geo(b)) => Value::Num(value::haversine_km(a, b)),
-                    _ => Value::None,
+                    _ => Value::Unknown,
                 }
             }
             TExprKind::Not(x) => match self.eval(x, env) {
                 Value::Bool(b) => Value::Bool(!b),
-                _ => Value::None,
+                _ => Value::Unknown,
             },
             TExprKind::Neg(x) => match self.eval(x, env) {
                 Value::Num(v) => Value::Num(-v),
-                _ => Value::None,
+                _ => Value::Unknown,
             },
             TExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, env),
             TExprKind::Within { value, tolerance, reference } => {
                 match (self.eval(value, env), self.eval(tolerance, env), self.eval(reference, env)) {
                     (Value::Num(v), Value::Num(t), Value::Num(r)) => Value::Bool(value::le((v - r).abs(), t * r)),
-                    _ => Value::None,
+                    _ => Value::Unknown,
                 }
             }
             TExprKind::Aggregate { kind, var, source, filter, body } => {

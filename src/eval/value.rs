@@ -13,8 +13,12 @@ pub enum Value {
     Set(Vec<u32>),
     Geo((f64, f64)),
     Row(EntityId, u32),
-    /// `none`, or unknown.
+    /// The value `none`: an empty optional cell, an unassigned row.
     None,
+    /// Unknown: reached through `none` (`a.rep.region` when `a` is
+    /// unassigned), or arithmetic on `none`. Rules about it hold; filters
+    /// about it exclude; `==` with it is unknown too.
+    Unknown,
 }
 
 impl Value {
@@ -28,6 +32,7 @@ impl Value {
             Value::Geo((a, b)) => (4, a.to_bits(), b.to_bits()),
             Value::Row(e, r) => (5, *e as u64, *r as u64),
             Value::None => (6, 0, 0),
+            Value::Unknown => (7, 0, 0),
         }
     }
 }
@@ -57,14 +62,15 @@ pub fn binary(op: BinaryOp, l: &Value, r: &Value) -> Value {
         BinaryOp::And => match (l, r) {
             (V::Bool(false), _) | (_, V::Bool(false)) => V::Bool(false),
             (V::Bool(true), V::Bool(true)) => V::Bool(true),
-            _ => V::None,
+            _ => V::Unknown,
         },
         BinaryOp::Or => match (l, r) {
             (V::Bool(true), _) | (_, V::Bool(true)) => V::Bool(true),
             (V::Bool(false), V::Bool(false)) => V::Bool(false),
-            _ => V::None,
+            _ => V::Unknown,
         },
         // `none` is a value for equality.
+        BinaryOp::Eq | BinaryOp::Ne if *l == V::Unknown || *r == V::Unknown => V::Unknown,
         BinaryOp::Eq | BinaryOp::Ne => {
             let same = match (l, r) {
                 (V::Num(a), V::Num(b)) => eq(*a, *b),
@@ -74,7 +80,7 @@ pub fn binary(op: BinaryOp, l: &Value, r: &Value) -> Value {
         }
         BinaryOp::In => match (l, r) {
             (V::Text(t), V::Set(s)) => V::Bool(s.binary_search(t).is_ok()),
-            _ => V::None,
+            _ => V::Unknown,
         },
         _ => match (l, r) {
             (V::Num(a), V::Num(b)) => match op {
@@ -86,9 +92,9 @@ pub fn binary(op: BinaryOp, l: &Value, r: &Value) -> Value {
                 BinaryOp::Sub => V::Num(a - b),
                 BinaryOp::Mul => V::Num(a * b),
                 BinaryOp::Div if *b != 0.0 => V::Num(a / b),
-                _ => V::None,
+                _ => V::Unknown,
             },
-            _ => V::None,
+            _ => V::Unknown,
         },
     }
 }
