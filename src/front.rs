@@ -14,8 +14,26 @@ pub struct FrontEnd {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Stack for the front end: parsing and checking recurse on the depth of
+/// expressions, and a generated policy may nest thousands deep.
+const STACK_BYTES: usize = 256 << 20;
+
 /// Parses and checks `text`, shown to the user as `path`.
 pub fn check_text(path: &str, text: &str) -> FrontEnd {
+    let (path, text) = (path.to_string(), text.to_string());
+    let worker = std::thread::Builder::new()
+        .stack_size(STACK_BYTES)
+        .spawn(move || check_text_here(&path, &text));
+    match worker.map(|w| w.join()) {
+        Ok(Ok(front)) => front,
+        // infallible in practice: the thread can only fail to start under
+        // memory exhaustion, and panics inside are bugs that should surface.
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(e) => panic!("cannot start the checker thread: {e}"),
+    }
+}
+
+fn check_text_here(path: &str, text: &str) -> FrontEnd {
     let mut sources = Sources::new();
     let file = sources.add(SourceFile::new(path, text));
     let parsed = crate::syntax::parse(text, file);

@@ -112,6 +112,12 @@ enum Command {
         #[command(subcommand)]
         what: BenchWhat,
     },
+    /// Write generated example data: the na-fy27 territory, or a GAP instance as a policy.
+    #[command(after_help = "Example:\n  terra generate na-fy27 --out examples/na-fy27\n  terra generate na-fy27 --out /tmp/half --scale 0.5 --seed 27\n  terra generate gap ../data/gap1.txt --problem 1 --sense max --out /tmp/gap1-1")]
+    Generate {
+        #[command(subcommand)]
+        what: GenerateWhat,
+    },
     /// Explain a diagnostic code, with an example.
     #[command(after_help = "Example:\n  terra explain-code T0302\n  terra explain-code --list")]
     ExplainCode {
@@ -119,6 +125,31 @@ enum Command {
         /// List every code with its title.
         #[arg(long)]
         list: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum GenerateWhat {
+    /// The North America FY27 territory: 150 reps, 8,000 customers, 25,000 prospects at scale 1.
+    NaFy27 {
+        #[arg(long)]
+        out: PathBuf,
+        /// Size relative to the full example (reps and accounts alike).
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        #[arg(long, default_value_t = 27)]
+        seed: u64,
+    },
+    /// One problem of an OR-Library GAP file, as a policy with its CSVs.
+    Gap {
+        file: PathBuf,
+        /// 1-based problem number in the file.
+        #[arg(long, default_value_t = 1)]
+        problem: usize,
+        #[arg(long, value_parser = ["max", "min"], default_value = "max")]
+        sense: String,
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -175,6 +206,19 @@ fn main() -> ExitCode {
             let options = terra::solve::SolveOptions { time_limit, mip_gap: gap, threads, progress: true, ..Default::default() };
             commands::bench::solve(&policy, &options)
         }
+        Command::Generate { what: GenerateWhat::NaFy27 { out, scale, seed } } => {
+            match terra::generate::write_na_fy27(&out, scale, seed) {
+                Ok(_) => {
+                    terra::outln!("wrote {}", out.display());
+                    0
+                }
+                Err(e) => {
+                    eprintln!("error: cannot write {}: {e}", out.display());
+                    2
+                }
+            }
+        }
+        Command::Generate { what: GenerateWhat::Gap { file, problem, sense, out } } => commands::generate_gap(&file, problem, sense == "max", &out),
         Command::ExplainCode { code, list } => commands::explain_code(code.as_deref(), list),
     };
     ExitCode::from(code.clamp(0, 255) as u8)

@@ -363,11 +363,19 @@ impl<'a> Checker<'a> {
         for item in &self.ast.items {
             let Item::Param(d) = item else { continue };
             let t = self.expr(&d.value);
-            let Some(value) = const_value(&t, &self.out.params) else {
-                if t.ty != Type::Error {
-                    self.report(msg::param_not_constant(self.file, t.span));
+            let value = match const_value(&t, &self.out.params) {
+                Some(v) => v,
+                None => {
+                    if t.ty != Type::Error {
+                        self.report(msg::param_not_constant(self.file, t.span));
+                    }
+                    // Declared anyway, typed `Error`, so its uses stay quiet.
+                    if !self.params_by_name.contains_key(&d.name.name) {
+                        self.params_by_name.insert(d.name.name.clone(), self.out.params.len());
+                        self.out.params.push(Param { name: d.name.name.clone(), span: d.span, ty: Type::Error, value: Const::None, expr: t });
+                    }
+                    continue;
                 }
-                continue;
             };
             if self.params_by_name.contains_key(&d.name.name) {
                 continue;
@@ -871,7 +879,8 @@ impl<'a> Checker<'a> {
             }
             for (a, &k) in targs.iter().zip(&schema.keys) {
                 if a.ty != Type::Entity(k) {
-                    let want = format!("a `{}`", self.out.schema.entities[k].name);
+                    let key = &self.out.schema.entities[k].name;
+                    let want = format!("{} `{key}`", article(key));
                     let ty = describe_type(&self.out.schema, a.ty);
                     self.report(msg::argument_type(self.file, a.span, &func.name, want, ty));
                     return self.error(span);
@@ -1448,6 +1457,14 @@ pub fn value_type(ft: FieldType) -> Type {
     }
 }
 
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 /// The type as a user reads it: "money", "a `rep`", "text".
 pub fn describe_type(schema: &Schema, ty: Type) -> String {
     match ty {
@@ -1458,7 +1475,10 @@ pub fn describe_type(schema: &Schema, ty: Type) -> String {
         Type::Text => "text".into(),
         Type::TextSet => "a set of texts".into(),
         Type::Geo => "a location".into(),
-        Type::Entity(e) => format!("a `{}`", schema.entities.get(e).map_or("?", |e| e.name.as_str())),
+        Type::Entity(e) => {
+            let name = schema.entities.get(e).map_or("?", |e| e.name.as_str());
+            format!("{} `{name}`", article(name))
+        }
         Type::None => "`none`".into(),
         Type::Error => "an invalid value".into(),
     }

@@ -38,7 +38,7 @@ pub fn check(policy: &Path, runs: usize) -> i32 {
         }
     }
     let (min, median, mean) = stats(&mut parse_check);
-    println!("bench check {shown}: {} runs, parse+check min {min:.3} ms, median {median:.3} ms, mean {mean:.3} ms", parse_check.len());
+    crate::outln!("bench check {shown}: {} runs, parse+check min {min:.3} ms, median {median:.3} ms, mean {mean:.3} ms", parse_check.len());
     exit::OK
 }
 
@@ -55,25 +55,25 @@ pub fn solve(policy: &Path, options: &crate::solve::SolveOptions) -> i32 {
     let rss_loaded = peak_rss_mib();
     let params = loaded.policy.params.iter().map(|p| p.value.clone()).collect();
     let result = super::solve::solve_loaded(&loaded, params, &loaded.data, options, None);
-    println!("bench solve {}", policy.display());
+    crate::outln!("bench solve {}", policy.display());
     for (name, s) in &loaded.timings {
-        println!("  {name:<12} {:>9.3} s", s);
+        crate::outln!("  {name:<12} {:>9.3} s", s);
     }
     match result {
         Ok(solved) => {
             for (name, s) in &solved.timings {
-                println!("  {name:<12} {:>9.3} s", s);
+                crate::outln!("  {name:<12} {:>9.3} s", s);
             }
             let m = &solved.lowered.model;
             let pairs: usize = solved.lowered.candidates.must_assign.len();
-            println!("  model        {} assigned rows, {} candidate pairs, {} rows, {} columns, {} nonzeros", pairs, solved.lowered.candidates.len(), m.num_rows(), m.num_cols(), m.num_nonzeros());
-            println!("  status       {:?}, stopped by {:?}, gap {}", solved.result.status, solved.result.stop_reason, solved.result.gap.map_or("-".into(), |g| format!("{:.4}%", g * 100.0)));
+            crate::outln!("  model        {} assigned rows, {} candidate pairs, {} rows, {} columns, {} nonzeros", pairs, solved.lowered.candidates.len(), m.num_rows(), m.num_cols(), m.num_nonzeros());
+            crate::outln!("  status       {:?}, stopped by {:?}, gap {}", solved.result.status, solved.result.stop_reason, solved.result.gap.map_or("-".into(), |g| format!("{:.4}%", g * 100.0)));
         }
-        Err(_) => println!("  status       no plan (infeasible, no solution within the limit, or rejected)"),
+        Err(_) => crate::outln!("  status       no plan (infeasible, no solution within the limit, or rejected)"),
     }
-    println!("  total        {:>9.3} s", total.elapsed().as_secs_f64());
+    crate::outln!("  total        {:>9.3} s", total.elapsed().as_secs_f64());
     if let (Some(a), Some(b)) = (rss_loaded, peak_rss_mib()) {
-        println!("  peak RSS     {a:.0} MiB after load, {b:.0} MiB at the end");
+        crate::outln!("  peak RSS     {a:.0} MiB after load, {b:.0} MiB at the end");
     }
     exit::OK
 }

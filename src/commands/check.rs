@@ -34,7 +34,7 @@ pub fn run(policy_path: &Path, with_data: bool, format: Format) -> i32 {
         exit::ERROR
     } else {
         if format == Format::Human {
-            println!("{shown}: ok");
+            crate::outln!("{shown}: ok");
         }
         exit::OK
     }

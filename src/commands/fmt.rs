@@ -32,13 +32,13 @@ pub fn run(files: &[PathBuf], check_only: bool) -> i32 {
             continue;
         }
         if check_only {
-            println!("{shown}");
+            crate::outln!("{shown}");
             unformatted.push(shown);
         } else if let Err(e) = write_atomic(path, formatted.as_bytes()) {
             eprintln!("error: cannot write {shown}: {e}");
             failed = true;
         } else {
-            println!("formatted {shown}");
+            crate::outln!("formatted {shown}");
         }
     }
     if failed {

@@ -1,6 +1,25 @@
 //! What each CLI command does, with all of its file access. `main.rs` only
 //! parses arguments and calls in here.
 
+/// `println!` that ignores a closed stdout (e.g. piped into `head`)
+/// instead of panicking.
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `print!` that ignores a closed stdout.
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 pub mod bench;
 pub mod check;
 pub mod fmt;
@@ -30,7 +49,7 @@ pub fn emit(diagnostics: &[Diagnostic], sources: &Sources, format: Format) {
     }
     let text = render::render_all(diagnostics, sources, format, HumanStyle::for_terminal());
     match format {
-        Format::Json => print!("{text}"),
+        Format::Json => crate::out!("{text}"),
         _ => eprint!("{text}"),
     }
 }
@@ -46,18 +65,51 @@ pub fn explain_code(code: Option<&str>, list: bool) -> i32 {
     use crate::diagnostics::codes;
     if list || code.is_none() {
         for c in codes::all() {
-            println!("{}  {}", c.code, c.title);
+            crate::outln!("{}  {}", c.code, c.title);
         }
         return exit::OK;
     }
     let code = code.unwrap_or_default();
     match codes::lookup(code) {
         Some(c) => {
-            println!("{}: {}\n\n{}", c.code, c.title, c.explanation);
+            crate::outln!("{}: {}\n\n{}", c.code, c.title, c.explanation);
             exit::OK
         }
         None => {
             eprintln!("error: no diagnostic code `{code}`; `terra explain-code --list` lists them");
+            exit::ERROR
+        }
+    }
+}
+
+/// `terra generate gap`: one OR-Library problem as a policy.
+pub fn generate_gap(file: &std::path::Path, problem: usize, maximize: bool, out: &std::path::Path) -> i32 {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", file.display());
+            return exit::ERROR;
+        }
+    };
+    let instances = match crate::generate::gap::parse_orlib(&text) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            return exit::ERROR;
+        }
+    };
+    let Some(inst) = problem.checked_sub(1).and_then(|k| instances.get(k)) else {
+        eprintln!("error: {} has {} problems; --problem takes 1 to {}", file.display(), instances.len(), instances.len());
+        return exit::ERROR;
+    };
+    let stem = file.file_stem().map_or("gap".into(), |s| s.to_string_lossy().to_string());
+    match crate::generate::gap::write_policy(inst, maximize, &format!("{stem}-{problem}"), out) {
+        Ok(()) => {
+            crate::outln!("wrote {}", out.display());
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", out.display());
             exit::ERROR
         }
     }

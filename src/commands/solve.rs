@@ -465,14 +465,14 @@ pub fn run(args: &SolveArgs) -> i32 {
     }
     let write_seconds = started.elapsed().as_secs_f64();
     if args.format == Format::Json {
-        print!("{json_text}");
+        crate::out!("{json_text}");
     } else {
         print_summary(&report, &csv_path, &json_path);
         let mut timings = loaded.timings.clone();
         timings.extend(solved.timings.iter().copied());
         timings.push(("write", write_seconds));
         let parts: Vec<String> = timings.iter().map(|(n, s)| format!("{n} {s:.2}s")).collect();
-        println!("time: {} (total {:.2}s)", parts.join(", "), total_start.elapsed().as_secs_f64());
+        crate::outln!("time: {} (total {:.2}s)", parts.join(", "), total_start.elapsed().as_secs_f64());
     }
     exit::OK
 }
@@ -480,12 +480,12 @@ pub fn run(args: &SolveArgs) -> i32 {
 fn print_summary(report: &Json, csv_path: &Path, json_path: &Path) {
     let name = report["policy"].as_str().unwrap_or("policy");
     let gap = report["gap"].as_f64().map_or(String::new(), |g| format!(", gap {:.3}%", g * 100.0));
-    println!("{name}: {}{gap}", report["status"].as_str().unwrap_or(""));
+    crate::outln!("{name}: {}{gap}", report["status"].as_str().unwrap_or(""));
     let m = &report["model"];
-    println!("model: {} candidate pairs, {} rows, {} columns, {} nonzeros", m["candidate_pairs"], m["rows"], m["columns"], m["nonzeros"]);
-    println!("objective {}:", report["objective"]);
+    crate::outln!("model: {} candidate pairs, {} rows, {} columns, {} nonzeros", m["candidate_pairs"], m["rows"], m["columns"], m["nonzeros"]);
+    crate::outln!("objective {}:", report["objective"]);
     for t in report["objective_terms"].as_array().into_iter().flatten() {
-        println!(
+        crate::outln!(
             "  {:<8} {:<16} raw {:>14}  scale {:>14}  weight {:>6}  contribution {:>10}",
             t["sense"].as_str().unwrap_or(""),
             t["name"].as_str().unwrap_or(""),
@@ -496,12 +496,12 @@ fn print_summary(report: &Json, csv_path: &Path, json_path: &Path) {
         );
     }
     for p in report["preferences"].as_array().into_iter().flatten() {
-        println!("  prefer   {:<16} violated {} times, contribution {}", p["name"].as_str().unwrap_or(""), p["violations"], p["contribution"]);
+        crate::outln!("  prefer   {:<16} violated {} times, contribution {}", p["name"].as_str().unwrap_or(""), p["violations"], p["contribution"]);
     }
     for e in report["expectations"].as_array().into_iter().flatten() {
         let verdict = if e["passed"].as_bool() == Some(true) { "passed".to_string() } else { format!("FAILED for {}", e["violated"]) };
-        println!("expect {}: {verdict}", e["name"].as_str().unwrap_or(""));
+        crate::outln!("expect {}: {verdict}", e["name"].as_str().unwrap_or(""));
     }
-    println!("moves against current owners: {}", report["moves"].as_array().map_or(0, Vec::len));
-    println!("wrote {} and {}", csv_path.display(), json_path.display());
+    crate::outln!("moves against current owners: {}", report["moves"].as_array().map_or(0, Vec::len));
+    crate::outln!("wrote {} and {}", csv_path.display(), json_path.display());
 }

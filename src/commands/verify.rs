@@ -67,7 +67,7 @@ pub fn run(policy: &Path, plan: &Path, format: Format) -> i32 {
     emit(&problems, &loaded.sources, format);
     if problems.is_empty() {
         if format != Format::Json {
-            println!("{}: every rule holds", plan.display());
+            crate::outln!("{}: every rule holds", plan.display());
         }
         exit::OK
     } else {

@@ -275,7 +275,14 @@ fn describe_error(text: &str, file: FileId, pos: usize, rules: &[Rule], item_sta
             return msg::unclosed_brace(file, Span::new(open, open + 1), found.0);
         }
     }
-    if expected == [Expected::Colon] || (expected.contains(&Expected::Colon) && expected.len() <= 2) {
+    // After an expression, an operator (or `in`) is always possible.
+    let core: Vec<Expected> = expected
+        .iter()
+        .copied()
+        .filter(|e| !matches!(e, Expected::Operator | Expected::Keyword("in")))
+        .collect();
+    // A `:` with only optional keywords (`where`, `in`) as alternatives.
+    if core.contains(&Expected::Colon) && core.iter().all(|e| matches!(e, Expected::Colon | Expected::Keyword(_))) {
         return msg::missing_colon(file, found.0, &found.1, item_context(text, item_start));
     }
     if text[pos..].starts_with('"') && !text[pos + 1..].lines().next().unwrap_or("").contains('"') {

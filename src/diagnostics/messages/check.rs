@@ -94,7 +94,7 @@ pub fn unknown_scenario_param(file: FileId, name: &Ident, suggestion: Option<Str
 pub fn duplicate_name(file: FileId, name: &Ident, first: Span) -> Diagnostic {
     Diagnostic::error("N0207", format!("`{}` is declared twice", name.name), label(file, name.span, "declared again here"))
         .with_label(file, first, "first declared here")
-        .with_help("rename one of them; rules, preferences, expectations and objective terms are reported by name")
+        .with_help("rename one of them: every name declares one thing")
 }
 
 pub fn duplicate_singleton(file: FileId, span: Span, first: Span, what: &str) -> Diagnostic {
@@ -144,7 +144,7 @@ fn unit_text(u: Unit) -> &'static str {
 fn conversion_hint(a: Unit, b: Unit) -> String {
     match (a, b) {
         (Unit::Hours, Unit::Money) | (Unit::Money, Unit::Hours) => {
-            "convert one side: multiply hours by a rate in money per hour held in a param, e.g. `load(r) * hourly_rate`, or compare like with like".into()
+            "hours and money measure different things: compare hours with hours (e.g. `load(r) <= r.capacity`) and money with money (e.g. `book(r) <= 2000000 money`)".into()
         }
         (Unit::Km, Unit::Hours) | (Unit::Hours, Unit::Km) => {
             "convert distance to time with a speed param, or compare km with km".into()
@@ -330,7 +330,7 @@ pub fn nonconvex_comparison(file: FileId, span: Span, op: &str, l: Curvature, r:
         _ => "a minimum on the small side or a maximum on the large side",
     };
     let _ = which;
-    Diagnostic::error("L0402", format!("this `{op}` puts a max or min where a linear model cannot hold it"), label(file, span, "not convex"))
+    Diagnostic::error("L0402", format!("this `{op}` puts a max or min where a linear model cannot hold it"), label(file, span, "the solver would have to choose which term"))
         .with_help("`max(...) <= c` and `min(...) >= c` are fine (every term must satisfy them); `max(...) >= c`, `min(...) <= c` and equalities with max/min would need a choice of which term, which is not linear. Bound every term instead, e.g. `for r in rep: load(r) >= c`")
 }
 
@@ -397,7 +397,7 @@ pub fn not_of_constraint(file: FileId, span: Span) -> Diagnostic {
 }
 
 pub fn mixed_curvature(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("L0414", "this mixes a maximum and a minimum the wrong way round", label(file, span, "neither convex nor concave"))
+    Diagnostic::error("L0414", "this mixes a maximum and a minimum the wrong way round", label(file, span, "a maximum and a minimum pull the wrong way"))
         .with_help("`max(...) - min(...)` is fine to minimize; `max(...) + min(...)` or `max(...) - max(...)` has no linear form")
 }
 
@@ -407,9 +407,13 @@ pub fn nested_assignment(file: FileId, span: Span, name: &str) -> Diagnostic {
 }
 
 pub fn objective_not_convex(file: FileId, span: Span, minimize: bool) -> Diagnostic {
-    let (verb, wrong, right) = if minimize { ("minimize", "a minimum", "a maximum") } else { ("maximize", "a maximum", "a minimum") };
-    Diagnostic::error("L0416", format!("cannot {verb} {wrong}"), label(file, span, "not linear in this direction"))
-        .with_help(format!("{verb} {right} instead (e.g. minimize the largest load), or turn the term around"))
+    let (verb, wrong, example) = if minimize {
+        ("minimize", "a minimum", "minimize the largest load: `minimize peak weight 1: max(load(r) for r in rep)`")
+    } else {
+        ("maximize", "a maximum", "maximize the smallest book: `maximize floor weight 1: min(book(r) for r in rep)`")
+    };
+    Diagnostic::error("L0416", format!("cannot {verb} {wrong}"), label(file, span, "the solver cannot pick which term in this direction"))
+        .with_help(format!("{example}; or turn the term around"))
 }
 
 macro_rules! code {
