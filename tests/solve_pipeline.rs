@@ -156,3 +156,47 @@ fn bad_data_writes_nothing_and_exits_2() {
     assert_eq!(run.status.code(), Some(2));
     assert!(!out.exists() || std::fs::read_dir(&out).unwrap().next().is_none(), "output written on bad data");
 }
+
+/// Copies the tiny fixture, applies `edit` to one file, solves.
+fn solve_edited(file: &str, edit: &dyn Fn(String) -> String) -> (std::process::Output, tempfile::TempDir) {
+    let src = fixture("tiny");
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["policy.terra", "reps.csv", "accounts.csv"] {
+        let text = std::fs::read_to_string(src.join(f)).unwrap();
+        let text = if f == file { edit(text) } else { text };
+        std::fs::write(dir.path().join(f), text).unwrap();
+    }
+    let out = dir.path().join("out");
+    let run = terra().arg("solve").arg(dir.path().join("policy.terra")).arg("--out").arg(&out).env("NO_COLOR", "1").output().unwrap();
+    (run, dir)
+}
+
+#[test]
+fn every_kind_of_bad_data_is_located_and_writes_nothing() {
+    let cases: Vec<(&str, &str, Box<dyn Fn(String) -> String>)> = vec![
+        ("accounts.csv", "D0514", Box::new(|t| t.replacen(",R1,", ",R99,", 1))),
+        ("accounts.csv", "D0508", Box::new(|t| t.replacen("A01,", "A00,", 1))),
+        ("accounts.csv", "D0505", Box::new(|t| t.replacen("effort", "efort", 1))),
+        ("accounts.csv", "D0510", Box::new(|t| t.replacen(",5,", ",five,", 1))),
+        ("accounts.csv", "D0507", Box::new(|t| t.replacen("A02,", ",", 1))),
+        ("reps.csv", "D0512", Box::new(|t| t.replacen("37.7", "137.7", 1))),
+        ("accounts.csv", "D0511", Box::new(|t| t.replacen(",true", ",maybe", 1))),
+    ];
+    for (file, code, edit) in cases {
+        let (run, dir) = solve_edited(file, &*edit);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{code}: {stderr}");
+        assert!(stderr.contains(code), "{code} not reported: {stderr}");
+        assert!(stderr.contains(&format!("{file}:")), "{code}: no file:line:column in {stderr}");
+        let out = dir.path().join("out");
+        assert!(!out.exists() || std::fs::read_dir(&out).unwrap().next().is_none(), "{code}: output written");
+    }
+}
+
+#[test]
+fn a_text_that_never_occurs_is_a_warning_with_the_spelling_of_the_data() {
+    let (run, _dir) = solve_edited("policy.terra", &|t| t.replace("\"Healthcare\"", "\"Helthcare\""));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("D0518") && stderr.contains("did you mean \"Healthcare\""), "{stderr}");
+}

@@ -269,3 +269,65 @@ pub struct CheckedPolicy {
     pub objective: Vec<ObjectiveTerm>,
     pub scenarios: Vec<Scenario>,
 }
+
+impl TExpr {
+    /// Visits this expression and every sub-expression, parents first.
+    pub fn walk<'a>(&'a self, visit: &mut dyn FnMut(&'a TExpr)) {
+        visit(self);
+        match &self.kind {
+            TExprKind::Const(_) | TExprKind::TextList(_) | TExprKind::Param(_) | TExprKind::Var(_) => {}
+            TExprKind::Field { base, .. } | TExprKind::Assigned { base } => base.walk(visit),
+            TExprKind::Table { args, .. } | TExprKind::Call { args, .. } | TExprKind::Builtin { args, .. } => {
+                args.iter().for_each(|a| a.walk(visit))
+            }
+            TExprKind::Not(x) | TExprKind::Neg(x) => x.walk(visit),
+            TExprKind::Binary { lhs, rhs, .. } => {
+                lhs.walk(visit);
+                rhs.walk(visit);
+            }
+            TExprKind::Within { value, tolerance, reference } => {
+                value.walk(visit);
+                tolerance.walk(visit);
+                reference.walk(visit);
+            }
+            TExprKind::Aggregate { source, filter, body, .. } => {
+                if let TSource::Assigned { target } = source {
+                    target.walk(visit);
+                }
+                if let Some(f) = filter {
+                    f.walk(visit);
+                }
+                if let Some(b) = body {
+                    b.walk(visit);
+                }
+            }
+        }
+    }
+}
+
+impl CheckedPolicy {
+    /// Every top-level expression of the policy.
+    pub fn expressions(&self) -> Vec<&TExpr> {
+        let mut out: Vec<&TExpr> = Vec::new();
+        out.extend(self.params.iter().map(|p| &p.expr));
+        out.extend(self.lets.iter().map(|l| &l.body));
+        if let Some(a) = &self.assignment {
+            out.extend(a.clauses.iter().filter_map(|c| c.filter.as_ref()));
+        }
+        for c in &self.constraints {
+            out.push(&c.body);
+            if let Some(f) = c.quantifier.as_ref().and_then(|q| q.filter.as_ref()) {
+                out.push(f);
+            }
+        }
+        out.extend(self.objective.iter().map(|t| &t.expr));
+        for s in &self.scenarios {
+            for change in &s.changes {
+                if let ScenarioChange::Without { filter: Some(f), .. } = change {
+                    out.push(f);
+                }
+            }
+        }
+        out
+    }
+}

@@ -22,8 +22,11 @@ pub fn run(policy_path: &Path, with_data: bool, format: Format) -> i32 {
     let mut all = front.diagnostics;
     if let (Some(policy), true) = (&front.policy, with_data) {
         let base = policy_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let (_, data_diagnostics) = crate::data::load(&policy.schema, base, front.file, &mut sources);
+        let (data, data_diagnostics) = crate::data::load(&policy.schema, base, front.file, &mut sources);
         all.extend(data_diagnostics);
+        if let Some(data) = data {
+            all.extend(crate::data::literals::unseen_texts(policy, &data, front.file));
+        }
     }
     emit(&all, &sources, format);
     if diagnostics::has_errors(&all) {

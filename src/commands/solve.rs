@@ -26,6 +26,8 @@ pub struct Loaded {
     pub policy_sha256: String,
     /// Seconds spent in (parse+check, load).
     pub timings: Vec<(&'static str, f64)>,
+    /// Warnings about the policy and its data (e.g. a text that never occurs).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Reads, parses, checks and loads; on failure, the diagnostics to show.
@@ -51,7 +53,9 @@ pub fn load(policy_path: &Path) -> Result<Loaded, (Sources, Vec<Diagnostic>)> {
     let load_seconds = started.elapsed().as_secs_f64();
     diagnostics.extend(front.diagnostics);
     let Some(data) = data else { return Err((sources, diagnostics)) };
+    diagnostics.extend(crate::data::literals::unseen_texts(&policy, &data, front.file));
     Ok(Loaded {
+        warnings: diagnostics,
         sources,
         file: front.file,
         policy,
@@ -430,6 +434,7 @@ pub fn run(args: &SolveArgs) -> i32 {
             return exit::ERROR;
         }
     };
+    emit(&loaded.warnings, &loaded.sources, args.format.min_human());
     let (params, scenario_data) = match scenario_inputs(&loaded, args.scenario.as_deref()) {
         Ok(x) => x,
         Err(message) => {

@@ -19,6 +19,17 @@ pub enum Format {
     Github,
 }
 
+impl Format {
+    /// Where a command prints its own JSON on stdout, side diagnostics
+    /// (warnings) go to stderr in human form so the JSON stays one document.
+    pub fn min_human(self) -> Format {
+        match self {
+            Format::Json => Format::Human,
+            f => f,
+        }
+    }
+}
+
 /// Human rendering options: `color` off gives plain text (tests, `NO_COLOR`).
 #[derive(Clone, Copy, Debug)]
 pub struct HumanStyle {

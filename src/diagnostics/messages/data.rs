@@ -23,6 +23,7 @@ pub const UNKNOWN_REFERENCE: &str = "D0514";
 pub const TABLE_UNKNOWN_KEY: &str = "D0515";
 pub const DUPLICATE_PAIR: &str = "D0516";
 pub const TABLE_TOO_LARGE: &str = "D0517";
+pub const UNSEEN_TEXT: &str = "D0518";
 
 fn label(file: FileId, span: Span, message: impl Into<String>) -> Label {
     Label { file, span, message: message.into() }
@@ -446,7 +447,28 @@ pub fn more(code: &'static str, file: FileId, at: Span, path: &str, count: usize
     ))
 }
 
+/// A text literal in the policy that no cell of the field holds.
+pub fn unseen_text(policy: FileId, at: Span, text: &str, entity: &str, field: &str, suggestion: Option<&str>, path: &str) -> Diagnostic {
+    let d = Diagnostic::warning(
+        UNSEEN_TEXT,
+        format!("no `{entity}` has {field} \"{text}\" in {path}"),
+        Label { file: policy, span: at, message: match suggestion {
+            Some(s) => format!("never occurs; did you mean \"{s}\"?"),
+            None => "never occurs in the data".to_string(),
+        } },
+    );
+    match suggestion {
+        Some(s) => d.with_help(format!("write \"{s}\", as the data spells it")),
+        None => d.with_help(format!("check the spelling against the `{field}` column of {path}; as written, this condition never matches")),
+    }
+}
+
 pub const CODES: &[CodeInfo] = &[
+    CodeInfo {
+        code: UNSEEN_TEXT,
+        title: "text never occurs in the data",
+        explanation: "A rule compares a field with a text that no row of the data holds, which is almost always a typo:\n\n    rule r: for a in account where a.industry == \"Helthcare\": ...   // warning: the data says \"Healthcare\"\n\nAs written, the condition never matches, so the rule never applies. This is a warning, not an error: a value may legitimately be absent this quarter.",
+    },
     CodeInfo {
         code: "D0501",
         title: "data file cannot be read",
