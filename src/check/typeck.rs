@@ -62,6 +62,8 @@ struct Checker<'a> {
     /// In expectations, which are checked on a plan and never solved,
     /// linearity does not matter.
     linearity_matters: bool,
+    /// Fields dropped because their type has an error: their uses stay quiet.
+    dropped_fields: HashSet<(EntityId, String)>,
 }
 
 impl<'a> Checker<'a> {
@@ -81,6 +83,7 @@ impl<'a> Checker<'a> {
             scope: Vec::new(),
             implicit_row: None,
             linearity_matters: true,
+            dropped_fields: HashSet::new(),
         }
     }
 
@@ -201,7 +204,10 @@ impl<'a> Checker<'a> {
                     self.diags.push(msg::duplicate_name(self.file, &f.name, first.span));
                     continue;
                 }
-                let Some(ty) = self.field_type(&f.ty) else { continue };
+                let Some(ty) = self.field_type(&f.ty) else {
+                    self.dropped_fields.insert((id, f.name.name.clone()));
+                    continue;
+                };
                 if f.is_key {
                     keys.push(f.span);
                     if ty != FieldType::Text || f.ty.optional {
@@ -242,6 +248,8 @@ impl<'a> Checker<'a> {
             "geo" => FieldType::Geo,
             _ => match self.out.schema.entity(name) {
                 Some(e) => FieldType::Ref(e),
+                // An entity whose declaration did not parse: already reported.
+                None if self.broken.contains(name) => return None,
                 None => {
                     let mut candidates: Vec<&str> = TYPE_NAMES.to_vec();
                     candidates.extend(self.out.schema.entities.iter().map(|e| e.name.as_str()));
@@ -844,8 +852,10 @@ impl<'a> Checker<'a> {
             }
         }
         if report {
-            let d = self.unknown_field(entity, field);
-            self.report(d);
+            if !self.dropped_fields.contains(&(entity, field.name.clone())) {
+                let d = self.unknown_field(entity, field);
+                self.report(d);
+            }
             return Some(self.error(span));
         }
         None

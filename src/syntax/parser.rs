@@ -319,9 +319,40 @@ fn item_context(text: &str, item_start: usize) -> &str {
 
 // -------------------------------------------------------------- the tree
 
+/// The span of a node, without the white space and comments that pest
+/// lets a node swallow when an optional part after it is absent.
 fn span_of(pair: &Pair<Rule>) -> Span {
     let s = pair.as_span();
-    Span::new(s.start(), s.end())
+    let text = pair.as_str();
+    Span::new(s.start(), s.start() + trimmed_len(text))
+}
+
+fn trimmed_len(text: &str) -> usize {
+    let mut end = text.trim_end().len();
+    loop {
+        let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&text[line_start..end]) {
+            Some(c) => end = text[..line_start + c].trim_end().len(),
+            None => return end,
+        }
+    }
+}
+
+/// Where a `//` comment starts on a line, outside strings.
+fn comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b'/' if !in_string && bytes.get(i + 1) == Some(&b'/') => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn ident(pair: Pair<Rule>) -> Ident {

@@ -325,11 +325,7 @@ pub fn linear_times_linear(file: FileId, _span: Span, lspan: Span, rspan: Span) 
 }
 
 pub fn nonconvex_comparison(file: FileId, span: Span, op: &str, l: Curvature, r: Curvature) -> Diagnostic {
-    let which = match (l, r) {
-        (Curvature::Convex, _) | (_, Curvature::Concave) => "a maximum on the small side or a minimum on the large side",
-        _ => "a minimum on the small side or a maximum on the large side",
-    };
-    let _ = which;
+    let _ = (l, r);
     Diagnostic::error("L0402", format!("this `{op}` puts a max or min where a linear model cannot hold it"), label(file, span, "the solver would have to choose which term"))
         .with_help("`max(...) <= c` and `min(...) >= c` are fine (every term must satisfy them); `max(...) >= c`, `min(...) <= c` and equalities with max/min would need a choice of which term, which is not linear. Bound every term instead, e.g. `for r in rep: load(r) >= c`")
 }
@@ -358,8 +354,8 @@ pub fn extreme_over_decided_set(file: FileId, span: Span, kw: &str) -> Diagnosti
 }
 
 pub fn linear_over_decided_set(file: FileId, span: Span, body: Span) -> Diagnostic {
-    Diagnostic::error("L0407", "this sums a value that depends on the assignment over rows chosen by the assignment", label(file, span, "not linear"))
-        .with_label(file, body, "depends on the assignment beyond this row")
+    let _ = span;
+    Diagnostic::error("L0407", "this sums a value that depends on the assignment over rows chosen by the assignment", label(file, body, "depends on the assignment beyond this row"))
         .with_help("inside `for a in r.accounts` use data of `a` and `r` only")
 }
 
@@ -380,14 +376,14 @@ pub fn divide_by_decision(file: FileId, _span: Span, rspan: Span) -> Diagnostic 
 }
 
 pub fn nonlinear_function(file: FileId, span: Span, arg: Span) -> Diagnostic {
-    Diagnostic::error("L0411", "this combines the assignments of two different rows", label(file, span, "not linear"))
-        .with_label(file, arg, "depends on another row's assignment or on a sum")
+    let _ = span;
+    Diagnostic::error("L0411", "this combines the assignments of two different rows", label(file, arg, "depends on another row's assignment or on a sum"))
         .with_help("conditions and functions may look at one row and its own assigned rep; compare sums with `<=` or `>=` instead")
 }
 
 pub fn linear_argument(file: FileId, span: Span, arg: Span, name: &str) -> Diagnostic {
-    Diagnostic::error("L0412", format!("`{name}` sums over the assignment, so its argument must be data"), label(file, span, "not linear"))
-        .with_label(file, arg, "depends on the assignment")
+    let _ = span;
+    Diagnostic::error("L0412", format!("`{name}` sums over the assignment, so its argument must be data"), label(file, arg, "depends on the assignment"))
         .with_help(format!("call `{name}` for each rep: `for r in rep: ... {name}(r) ...`"))
 }
 
