@@ -54,16 +54,14 @@ pub fn solve(policy: &Path, options: &crate::solve::SolveOptions) -> i32 {
     };
     let rss_loaded = peak_rss_mib();
     let params = loaded.policy.params.iter().map(|p| p.value.clone()).collect();
-    let result = super::solve::solve_loaded(&loaded, params, &loaded.data, options, None);
+    let mut timings = loaded.timings.clone();
+    let result = super::solve::solve_loaded(&loaded, params, &loaded.data, options, None, &mut timings);
     crate::outln!("bench solve {}", policy.display());
-    for (name, s) in &loaded.timings {
+    for (name, s) in &timings {
         crate::outln!("  {name:<12} {:>9.3} s", s);
     }
     match result {
         Ok(solved) => {
-            for (name, s) in &solved.timings {
-                crate::outln!("  {name:<12} {:>9.3} s", s);
-            }
             let m = &solved.lowered.model;
             let pairs: usize = solved.lowered.candidates.must_assign.len();
             crate::outln!("  model        {} assigned rows, {} candidate pairs, {} rows, {} columns, {} nonzeros", pairs, solved.lowered.candidates.len(), m.num_rows(), m.num_cols(), m.num_nonzeros());

@@ -100,8 +100,6 @@ pub struct Solved {
     pub result: SolveResult,
     pub assignment: Assignment,
     pub evaluation: PlanEvaluation,
-    /// (name, seconds) per stage.
-    pub timings: Vec<(&'static str, f64)>,
 }
 
 pub enum Failure {
@@ -139,10 +137,18 @@ pub fn evaluated_total(lowered: &Lowered, evaluation: &PlanEvaluation) -> f64 {
     total
 }
 
-pub fn solve_loaded(loaded: &Loaded, params: Vec<Const>, data: &Dataset, options: &SolveOptions, write_mps: Option<&Path>) -> Result<Solved, Failure> {
+/// Lowers, solves and re-checks. Each stage's wall time is appended to
+/// `timings`, also when a later stage fails.
+pub fn solve_loaded(
+    loaded: &Loaded,
+    params: Vec<Const>,
+    data: &Dataset,
+    options: &SolveOptions,
+    write_mps: Option<&Path>,
+    timings: &mut Vec<(&'static str, f64)>,
+) -> Result<Solved, Failure> {
     let policy = &loaded.policy;
     let file = loaded.file;
-    let mut timings = Vec::new();
     let started = Instant::now();
     let lowered = crate::lower::lower(policy, data, params.clone());
     timings.push(("lower", started.elapsed().as_secs_f64()));
@@ -214,7 +220,7 @@ pub fn solve_loaded(loaded: &Loaded, params: Vec<Const>, data: &Dataset, options
     if !problems.is_empty() {
         return Err(Failure::Internal(problems));
     }
-    Ok(Solved { lowered, result, assignment, evaluation, timings })
+    Ok(Solved { lowered, result, assignment, evaluation })
 }
 
 /// The current owner: the assigned entity's one reference to the target.
@@ -443,7 +449,8 @@ pub fn run(args: &SolveArgs) -> i32 {
         }
     };
     let data = scenario_data.as_ref().unwrap_or(&loaded.data);
-    let solved = match solve_loaded(&loaded, params, data, &args.options, args.write_mps.as_deref()) {
+    let mut timings = loaded.timings.clone();
+    let solved = match solve_loaded(&loaded, params, data, &args.options, args.write_mps.as_deref(), &mut timings) {
         Ok(s) => s,
         Err(Failure::Infeasible(d)) | Err(Failure::Internal(d)) => {
             emit(&d, &loaded.sources, args.format);
@@ -473,8 +480,6 @@ pub fn run(args: &SolveArgs) -> i32 {
         crate::out!("{json_text}");
     } else {
         print_summary(&report, &csv_path, &json_path);
-        let mut timings = loaded.timings.clone();
-        timings.extend(solved.timings.iter().copied());
         timings.push(("write", write_seconds));
         let parts: Vec<String> = timings.iter().map(|(n, s)| format!("{n} {s:.2}s")).collect();
         crate::outln!("time: {} (total {:.2}s)", parts.join(", "), total_start.elapsed().as_secs_f64());
