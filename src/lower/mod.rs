@@ -499,11 +499,16 @@ impl<'a> Lowerer<'a> {
         let mut total = Lin::default();
         let lookup = |s: Option<Stage>| s == Some(Stage::Lookup(var));
         let pairwise = lookup(filter.map(|f| f.stage)) || lookup(body.map(|b| b.stage)) || fixed_target.is_some();
-        for row in rows {
+        // For `r.accounts`, the candidate column of each row, in row order.
+        let target_cols: Vec<usize> = match fixed_target {
+            Some(t) => self.by_target[t as usize].iter().map(|&(_, c)| c).collect(),
+            None => Vec::new(),
+        };
+        for (i, row) in rows.into_iter().enumerate() {
             env.bind(var, Value::Row(entity, row));
             if let Some(t) = fixed_target {
                 // Σ over rows assigned to t: x[row,t]·[F]·B, with row.rep = t.
-                let Some(&(_, col)) = self.by_target[t as usize].iter().find(|(r, _)| *r == row) else { continue };
+                let col = target_cols[i];
                 env.hypothesis = Some((row, Some(t)));
                 let v = if Self::truth(&self.ev, filter, env) {
                     body.map_or(1.0, |b| Self::number(&self.ev, b, env))
