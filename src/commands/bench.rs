@@ -54,10 +54,17 @@ pub fn solve(policy: &Path, options: &crate::solve::SolveOptions) -> i32 {
     };
     let rss_loaded = peak_rss_mib();
     let params = loaded.policy.params.iter().map(|p| p.value.clone()).collect();
-    let mut timings = loaded.timings.clone();
+    eprintln!("bench solve {} (stages as they complete)", policy.display());
+    let mut timings = super::solve::Stages { list: Vec::new(), live: true };
+    for &(name, s) in &loaded.timings {
+        timings.push(name, s);
+    }
+    if let Some(rss) = rss_loaded {
+        eprintln!("  peak RSS     {rss:.0} MiB after load");
+    }
     let result = super::solve::solve_loaded(&loaded, params, &loaded.data, options, None, &mut timings);
     crate::outln!("bench solve {}", policy.display());
-    for (name, s) in &timings {
+    for (name, s) in &timings.list {
         crate::outln!("  {name:<12} {:>9.3} s", s);
     }
     match result {

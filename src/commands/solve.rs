@@ -16,6 +16,9 @@ use serde_json::{json, Value as Json};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// Above this many columns, presolve probing is off (see `solve_loaded`).
+pub const PROBING_COLUMN_LIMIT: usize = 50_000;
+
 /// A policy with its data, checked and loaded.
 pub struct Loaded {
     pub sources: Sources,
@@ -137,21 +140,41 @@ pub fn evaluated_total(lowered: &Lowered, evaluation: &PlanEvaluation) -> f64 {
     total
 }
 
-/// Lowers, solves and re-checks. Each stage's wall time is appended to
-/// `timings`, also when a later stage fails.
+/// Stage wall times, kept also when a later stage fails; with `live`, each
+/// is printed on stderr as it completes (for benchmarks of long solves).
+#[derive(Clone, Debug, Default)]
+pub struct Stages {
+    pub list: Vec<(&'static str, f64)>,
+    pub live: bool,
+}
+
+impl Stages {
+    pub fn push(&mut self, name: &'static str, seconds: f64) {
+        if self.live {
+            eprintln!("  {name:<12} {seconds:>9.3} s");
+        }
+        self.list.push((name, seconds));
+    }
+}
+
+/// Lowers, solves and re-checks, recording each stage's wall time.
 pub fn solve_loaded(
     loaded: &Loaded,
     params: Vec<Const>,
     data: &Dataset,
     options: &SolveOptions,
     write_mps: Option<&Path>,
-    timings: &mut Vec<(&'static str, f64)>,
+    timings: &mut Stages,
 ) -> Result<Solved, Failure> {
     let policy = &loaded.policy;
     let file = loaded.file;
     let started = Instant::now();
     let lowered = crate::lower::lower(policy, data, params.clone());
-    timings.push(("lower", started.elapsed().as_secs_f64()));
+    timings.push("lower", started.elapsed().as_secs_f64());
+    if timings.live {
+        let m = &lowered.model;
+        eprintln!("  model        {} candidate pairs, {} rows, {} columns, {} nonzeros", lowered.candidates.len(), m.num_rows(), m.num_cols(), m.num_nonzeros());
+    }
     if let Some(path) = write_mps {
         if let Err(e) = crate::solve::write_mps(&lowered.model, path) {
             return Err(Failure::Error(vec![msg::io_error(file, Default::default(), &format!("cannot write {}: {e}", path.display()))]));
@@ -178,12 +201,19 @@ pub fn solve_loaded(
     if !early.is_empty() {
         return Err(Failure::Infeasible(early));
     }
+    // Presolve probing stalls on large assignment models (its clique table
+    // grows with the candidate pairs) and cannot be interrupted; switch it
+    // off above this many columns.
+    let mut options = options.clone();
+    if lowered.model.num_cols() > PROBING_COLUMN_LIMIT {
+        options.presolve_probing = false;
+    }
     let started = Instant::now();
-    let result = match crate::solve::solve(&lowered.model, options) {
+    let result = match crate::solve::solve(&lowered.model, &options) {
         Ok(r) => r,
         Err(e) => return Err(Failure::Internal(vec![msg::solver_disagrees(file, Default::default(), &e.to_string())])),
     };
-    timings.push(("solve", started.elapsed().as_secs_f64()));
+    timings.push("solve", started.elapsed().as_secs_f64());
     let policy_span = crate::syntax::ast::Span::new(0, 0);
     match result.status {
         SolveStatus::Infeasible => {
@@ -203,7 +233,7 @@ pub fn solve_loaded(
     let assignment = lowered.assignment(&result.col_value);
     let started = Instant::now();
     let evaluation = Evaluator::for_plan(policy, data, &assignment).with_params(params).evaluate();
-    timings.push(("verify", started.elapsed().as_secs_f64()));
+    timings.push("verify", started.elapsed().as_secs_f64());
     // The independent check: no hard rule broken, same objective.
     let mut problems = Vec::new();
     for v in evaluation.violations.iter().filter(|v| policy.constraints[v.constraint].kind == ConstraintKind::Hard).take(20) {
@@ -449,7 +479,7 @@ pub fn run(args: &SolveArgs) -> i32 {
         }
     };
     let data = scenario_data.as_ref().unwrap_or(&loaded.data);
-    let mut timings = loaded.timings.clone();
+    let mut timings = Stages { list: loaded.timings.clone(), live: false };
     let solved = match solve_loaded(&loaded, params, data, &args.options, args.write_mps.as_deref(), &mut timings) {
         Ok(s) => s,
         Err(Failure::Infeasible(d)) | Err(Failure::Internal(d)) => {
@@ -480,8 +510,8 @@ pub fn run(args: &SolveArgs) -> i32 {
         crate::out!("{json_text}");
     } else {
         print_summary(&report, &csv_path, &json_path);
-        timings.push(("write", write_seconds));
-        let parts: Vec<String> = timings.iter().map(|(n, s)| format!("{n} {s:.2}s")).collect();
+        timings.push("write", write_seconds);
+        let parts: Vec<String> = timings.list.iter().map(|(n, s)| format!("{n} {s:.2}s")).collect();
         crate::outln!("time: {} (total {:.2}s)", parts.join(", "), total_start.elapsed().as_secs_f64());
     }
     exit::OK
