@@ -74,21 +74,8 @@ enum Command {
         /// Solve a scenario of the policy instead of the policy itself.
         #[arg(long)]
         scenario: Option<String>,
-        /// Wall-clock limit in seconds, enforced by terra.
-        #[arg(long)]
-        time_limit: Option<f64>,
-        /// Relative gap at which to stop, e.g. 0.01 or 1%.
-        #[arg(long, default_value = "0.01%", value_parser = parse_fraction)]
-        gap: f64,
-        /// Solver threads (0: the solver's default).
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Solver random seed.
-        #[arg(long, default_value_t = 0)]
-        seed: i32,
-        /// Deterministic work limit: branch-and-bound nodes.
-        #[arg(long)]
-        node_limit: Option<u64>,
+        #[command(flatten)]
+        solver: SolverArgs,
         /// Show the solver's own log.
         #[arg(long)]
         verbose: bool,
@@ -164,13 +151,44 @@ enum BenchWhat {
     /// Run the whole pipeline once; print each stage's time, the model size and peak memory.
     Solve {
         policy: PathBuf,
-        #[arg(long)]
-        time_limit: Option<f64>,
-        #[arg(long, default_value = "0.01%", value_parser = parse_fraction)]
-        gap: f64,
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
+        #[command(flatten)]
+        solver: SolverArgs,
     },
+}
+
+/// How the solver runs; shared by `solve` and `bench solve`.
+#[derive(clap::Args)]
+struct SolverArgs {
+    /// Wall-clock limit in seconds, enforced by terra.
+    #[arg(long)]
+    time_limit: Option<f64>,
+    /// Relative gap at which to stop, e.g. 0.01 or 1%.
+    #[arg(long, default_value = "0.01%", value_parser = parse_fraction)]
+    gap: f64,
+    /// Solver threads (0: the solver's default).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Solver random seed.
+    #[arg(long, default_value_t = 0)]
+    seed: i32,
+    /// Deterministic work limit: branch-and-bound nodes.
+    #[arg(long)]
+    node_limit: Option<u64>,
+}
+
+impl SolverArgs {
+    fn options(&self, verbose: bool) -> terra::solve::SolveOptions {
+        terra::solve::SolveOptions {
+            time_limit: self.time_limit,
+            mip_gap: self.gap,
+            threads: self.threads,
+            seed: self.seed,
+            node_limit: self.node_limit,
+            verbose,
+            progress: !verbose,
+            ..Default::default()
+        }
+    }
 }
 
 fn parse_fraction(s: &str) -> Result<f64, String> {
@@ -186,26 +204,14 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check { policy, no_data, format } => commands::check::run(&policy, !no_data, format.into()),
         Command::Fmt { check, files } => commands::fmt::run(&files, check),
-        Command::Solve { policy, out, scenario, time_limit, gap, threads, seed, node_limit, verbose, write_mps, format } => {
-            let options = terra::solve::SolveOptions {
-                time_limit,
-                mip_gap: gap,
-                threads,
-                seed,
-                node_limit,
-                verbose,
-                progress: !verbose,
-                ..Default::default()
-            };
+        Command::Solve { policy, out, scenario, solver, verbose, write_mps, format } => {
+            let options = solver.options(verbose);
             let args = commands::solve::SolveArgs { policy, out, scenario, options, format: format.into(), write_mps };
             commands::solve::run(&args)
         }
         Command::Verify { policy, plan, format } => commands::verify::run(&policy, &plan, format.into()),
         Command::Bench { what: BenchWhat::Check { policy, runs } } => commands::bench::check(&policy, runs),
-        Command::Bench { what: BenchWhat::Solve { policy, time_limit, gap, threads } } => {
-            let options = terra::solve::SolveOptions { time_limit, mip_gap: gap, threads, progress: true, ..Default::default() };
-            commands::bench::solve(&policy, &options)
-        }
+        Command::Bench { what: BenchWhat::Solve { policy, solver } } => commands::bench::solve(&policy, &solver.options(false)),
         Command::Generate { what: GenerateWhat::NaFy27 { out, scale, seed } } => {
             match terra::generate::write_na_fy27(&out, scale, seed) {
                 Ok(_) => {

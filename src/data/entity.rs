@@ -70,6 +70,27 @@ pub(crate) fn is_blank(record: &csv::StringRecord) -> bool {
     record.iter().all(|c| c.trim().is_empty())
 }
 
+/// Reads the next record into `record`; false at the end. With flexible
+/// records and UTF-8 text the reader does not fail; anything else is
+/// reported as a malformed row and ends the file.
+pub(crate) fn next_record(
+    reader: &mut csv::Reader<&[u8]>,
+    record: &mut csv::StringRecord,
+    src: &Source<'_>,
+    columns: usize,
+    rep: &mut Reporter,
+) -> bool {
+    match reader.read_record(record) {
+        Ok(more) => more,
+        Err(error) => {
+            let at = error.position().map_or(src.text.len(), |p| usize::try_from(p.byte()).unwrap_or(0));
+            let row = Row::new(src.text, at);
+            rep.report(msg::MALFORMED_ROW, || msg::malformed_row(src.file, row.line(), columns, 0, row.unclosed_quote()));
+            false
+        }
+    }
+}
+
 pub(crate) fn reader(text: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes())
 }
@@ -248,21 +269,7 @@ pub(crate) fn parse(schema: &Schema, id: EntityId, src: &Source<'_>) -> ParsedEn
     parsed.available = key_column.is_some();
 
     let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(error) => {
-                // With flexible records and UTF-8 text the reader does not
-                // fail; report anything else as a malformed row and stop.
-                let at = error.position().map_or(src.text.len(), |p| usize::try_from(p.byte()).unwrap_or(0));
-                let row = Row::new(src.text, at);
-                rep.report(msg::MALFORMED_ROW, || {
-                    msg::malformed_row(src.file, row.line(), header.names.len(), 0, row.unclosed_quote())
-                });
-                break;
-            }
-        }
+    while next_record(&mut reader, &mut record, src, header.names.len(), &mut rep) {
         let (line, start) = record
             .position()
             .map_or((0, 0), |p| (u32::try_from(p.line()).unwrap_or(u32::MAX), usize::try_from(p.byte()).unwrap_or(0)));

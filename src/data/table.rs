@@ -2,7 +2,7 @@
 //! a dense array of values over the rows of the key entities.
 
 use super::cells;
-use super::entity::{cell as cell_of, close_key, find_column, is_blank, read_header, reader, Row, Source};
+use super::entity::{cell as cell_of, close_key, find_column, is_blank, next_record, read_header, reader, Row, Source};
 use super::report::{Reporter, CAP};
 use super::{EntityTable, PairTable};
 use crate::check::schema::{FieldType, Schema, TableId};
@@ -100,19 +100,7 @@ pub(crate) fn parse(schema: &Schema, id: TableId, src: &Source<'_>, entities: &[
     let mut duplicate_count = 0usize;
 
     let mut record = csv::StringRecord::new();
-    loop {
-        match csv.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(error) => {
-                let at = error.position().map_or(src.text.len(), |p| usize::try_from(p.byte()).unwrap_or(0));
-                let row = Row::new(src.text, at);
-                rep.report(msg::MALFORMED_ROW, || {
-                    msg::malformed_row(src.file, row.line(), header.names.len(), 0, row.unclosed_quote())
-                });
-                break;
-            }
-        }
+    while next_record(&mut csv, &mut record, src, header.names.len(), &mut rep) {
         let start = record.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0));
         if is_blank(&record) {
             continue;
