@@ -200,3 +200,47 @@ fn a_text_that_never_occurs_is_a_warning_with_the_spelling_of_the_data() {
     assert_eq!(run.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("D0518") && stderr.contains("did you mean \"Healthcare\""), "{stderr}");
 }
+
+fn starter_copy(extra_policy: &str) -> tempfile::TempDir {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/starter");
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["reps.csv", "accounts.csv"] {
+        std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
+    }
+    let policy = std::fs::read_to_string(src.join("policy.terra")).unwrap() + extra_policy;
+    std::fs::write(dir.path().join("policy.terra"), policy).unwrap();
+    dir
+}
+
+#[test]
+fn the_starter_solves_and_its_plan_verifies() {
+    let dir = starter_copy("");
+    let out = dir.path().join("out");
+    let run = solve(dir.path(), &out, &[]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let verify = terra().arg("verify").arg(dir.path().join("policy.terra")).arg(out.join("plan.csv")).output().unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", String::from_utf8_lossy(&verify.stderr));
+}
+
+#[test]
+fn a_scenario_without_a_rep_reassigns_its_accounts_in_its_region() {
+    let dir = starter_copy("\nscenario r05_leaves { without rep where id == \"R05\" }\n");
+    let out = dir.path().join("out");
+    let run = solve(dir.path(), &out, &["--scenario", "r05_leaves"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let plan: HashMap<String, String> =
+        read_csv(&out.join("plan.csv")).into_iter().map(|r| (r["account"].clone(), r["rep"].clone())).collect();
+    let accounts = read_csv(&dir.path().join("accounts.csv"));
+    let reps = read_csv(&dir.path().join("reps.csv"));
+    let region: HashMap<&str, &str> = reps.iter().map(|r| (r["id"].as_str(), r["region"].as_str())).collect();
+    for a in &accounts {
+        let rep = plan[&a["id"]].as_str();
+        assert_ne!(rep, "R05", "{} still with the rep who left", a["id"]);
+        if a["owner"] == "R05" && a["status"] == "customer" {
+            assert_eq!(region[rep], a["region"], "{} reassigned across regions", a["id"]);
+        }
+    }
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
+    assert_eq!(report["scenario"], "r05_leaves");
+    assert!(report["kpis"].as_array().unwrap().iter().all(|k| k["rep"] != "R05"));
+}

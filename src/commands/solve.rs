@@ -89,8 +89,20 @@ pub fn scenario_inputs(loaded: &Loaded, scenario: Option<&str>) -> Result<(Vec<C
                     }
                 }
             }
-            ScenarioChange::Without { .. } => {
-                return Err(format!("scenario `{name}` removes rows with `without`, which `solve` does not support yet"));
+            ScenarioChange::Without { entity, row_var, filter, .. } => {
+                let d = data.get_or_insert_with(|| loaded.data.clone());
+                let keep: Vec<bool> = {
+                    let ev = Evaluator::for_data(&loaded.policy, d);
+                    let mut env = Env::new(&loaded.policy);
+                    (0..d.entities[*entity].len() as u32)
+                        .map(|row| {
+                            env.bind(*row_var, Value::Row(*entity, row));
+                            // Removed where the filter holds; no filter removes all.
+                            filter.as_ref().is_some_and(|f| ev.eval(f, &mut env) != Value::Bool(true))
+                        })
+                        .collect()
+                };
+                *d = crate::data::filter::without_rows(&loaded.policy.schema, d, *entity, &keep);
             }
         }
     }

@@ -57,6 +57,7 @@
 //! of the CSV file. Per file and kind of problem, the first 20 are reported
 //! and the rest summarised in one "and N more" diagnostic.
 
+pub mod filter;
 pub mod literals;
 mod cells;
 mod entity;
