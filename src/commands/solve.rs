@@ -375,8 +375,6 @@ pub fn plan_json(p: &Provenance, data: &Dataset, solved: &Solved) -> Json {
             kpis.push(Json::Object(k));
         }
         if let Some(owner) = owner_field(policy) {
-            let mut env = Env::new(policy);
-            let _ = &mut env;
             for (e, t) in solved.assignment.target.iter().enumerate() {
                 let was = match ev.field(a.entity, owner, e as u32) {
                     Value::Row(_, r) => Some(r),

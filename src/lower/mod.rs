@@ -115,20 +115,6 @@ impl Lowered {
             .collect();
         crate::eval::Assignment { target }
     }
-
-    /// The column vector of an assignment (auxiliary columns left at 0).
-    pub fn columns_of(&self, assignment: &crate::eval::Assignment) -> Vec<f64> {
-        let mut values = vec![0.0; self.model.num_cols()];
-        let c = &self.candidates;
-        for (e, t) in assignment.target.iter().enumerate() {
-            if let Some(t) = t {
-                if let Some(col) = c.of(e).find(|&col| c.target[col] == *t) {
-                    values[col] = 1.0;
-                }
-            }
-        }
-        values
-    }
 }
 
 struct Lowerer<'a> {
@@ -604,10 +590,6 @@ impl<'a> Lowerer<'a> {
         total + per_row.values().sum::<f64>()
     }
 
-    fn instances(&self, c: &Constraint, env: &mut Env) -> Vec<Option<u32>> {
-        self.ev.instances(c, env)
-    }
-
     fn bind_instance(c: &Constraint, env: &mut Env, row: Option<u32>) {
         if let (Some(q), Some(r)) = (&c.quantifier, row) {
             env.bind(q.var, Value::Row(q.entity, r));
@@ -619,7 +601,7 @@ impl<'a> Lowerer<'a> {
             return; // applied by removing candidates
         }
         let mut env = Env::new(self.policy);
-        for row in self.instances(c, &mut env) {
+        for row in self.ev.instances(c, &mut env) {
             Self::bind_instance(c, &mut env, row);
             match c.body.stage {
                 Stage::Data | Stage::Lookup(_) => {
@@ -673,7 +655,7 @@ impl<'a> Lowerer<'a> {
         let mut env = Env::new(self.policy);
         let mut penalty = Lin::default();
         let mut scale = 0.0;
-        for row in self.instances(c, &mut env) {
+        for row in self.ev.instances(c, &mut env) {
             Self::bind_instance(c, &mut env, row);
             match c.body.stage {
                 Stage::Lookup(v) => {
