@@ -512,10 +512,9 @@ impl<'a> Checker<'a> {
                     }
                     quant = Some(Some(Quant { var, entity, filter, span: q.span }));
                 }
-                Some(TSource::Assigned { .. }) => {
-                    self.report(msg::quantifier_over_assigned(self.file, q.source.span));
-                    self.bind_broken(&q.var);
-                }
+                // A rule's `for` has no row in scope to take `.accounts`
+                // from, so `source` has already reported the path.
+                Some(TSource::Assigned { .. }) => self.bind_broken(&q.var),
                 // Bind the variable anyway, typed `Error`, so that its uses
                 // do not each report an unknown name.
                 None => self.bind_broken(&q.var),
@@ -1303,6 +1302,16 @@ impl<'a> Checker<'a> {
                 self.report(d);
             }
             return None;
+        }
+        // `rep.accounts`: the relation of the entity as a whole, not of one row.
+        if let (2, Some(a)) = (s.path.len(), &self.out.assignment) {
+            let is_entity = self.out.schema.entity(&first.name) == Some(a.target)
+                && !self.scope.iter().any(|(n, _)| *n == first.name);
+            if is_entity && s.path[1].name == a.relation_name {
+                let entity = self.out.schema.entities[a.entity].name.clone();
+                self.report(msg::relation_of_entity(self.file, s.span, &first.name, &a.relation_name, &entity, &a.decision_name));
+                return None;
+            }
         }
         // `r.accounts`: a path whose last step is the relation.
         let base_ast = path_expr(&s.path[..s.path.len() - 1]);

@@ -311,9 +311,15 @@ pub fn divide_by_zero(file: FileId, span: Span) -> Diagnostic {
         .with_help("divide by a non-zero constant")
 }
 
-pub fn quantifier_over_assigned(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("T0328", "a rule cannot go through an assigned collection", label(file, span, "depends on the assignment"))
-        .with_help("go through the entity and test the assignment: `for a in account where ...: a.rep.region == a.region`")
+pub fn relation_of_entity(file: FileId, span: Span, target: &str, relation: &str, entity: &str, decision: &str) -> Diagnostic {
+    Diagnostic::error(
+        "T0328",
+        format!("`{target}.{relation}` needs one {target}, not the whole entity"),
+        label(file, span, format!("`{relation}` belongs to each {target}")),
+    )
+    .with_help(format!(
+        "go through `{entity}` and test the assignment, e.g. `for a in {entity}: a.{decision} ...`, or sum for each {target}: `for r in {target}: sum(... for a in r.{relation})`"
+    ))
 }
 
 // ------------------------------------------------------------- linearity
@@ -458,7 +464,7 @@ pub const CODES: &[CodeInfo] = &[
     code!("T0325", "assignment to itself", "`assign` links two different entities: `assign account to rep { exactly one }`."),
     code!("T0326", "condition must be data", "The conditions of `assign` clauses and scenario `without` select rows by their data, before anything is assigned."),
     code!("T0327", "division by zero", "A constant divisor is zero."),
-    code!("T0328", "rule over an assigned collection", "A rule goes through an entity; to constrain assigned rows, test the assignment in the condition: `for a in account: a.rep.region == a.region`."),
+    code!("T0328", "collection of the whole entity", "`r.accounts` is the set of accounts assigned to one rep `r`; `rep.accounts` names no set. To constrain assigned rows, go through the entity and test the assignment (`for a in account: a.rep.region == a.region`); to sum per rep, bind the rep first (`for r in rep: sum(a.effort for a in r.accounts) <= r.capacity`)."),
     code!("L0401", "product of two decisions", "terra compiles to a linear model: a value that depends on the assignment may be multiplied by data, never by another such value.\n\n    rule r: for x in rep: load(x) * count(a in x.accounts) <= 100 hours   // error\n    rule r: for x in rep: load(x) <= 0.5 * x.capacity                     // linear"),
     code!("L0402", "max or min on the wrong side", "A maximum can be bounded from above (`max(load(r) for r in rep) <= 40 hours`: every term must be below) and minimized; a minimum can be bounded from below and maximized. The other directions need a choice of which term, which has no linear form. Bound every term with a `for` instead."),
     code!("L0403", "`or` of linear conditions", "\"Either the sum is small or the other sum is\" is an either-or choice, not linear. Split the rule, or use data-only conditions."),
