@@ -100,7 +100,7 @@ enum Command {
         what: BenchWhat,
     },
     /// Write generated example data: the na-fy27 territory, or a GAP instance as a policy.
-    #[command(after_help = "Example:\n  terra generate na-fy27 --out examples/na-fy27\n  terra generate na-fy27 --out /tmp/half --scale 0.5 --seed 27\n  terra generate gap ../data/gap1.txt --problem 1 --sense max --out /tmp/gap1-1")]
+    #[command(after_help = "Example:\n  terra generate na-fy27 --out examples/na-fy27\n  terra generate na-fy27 --out out/half --scale 0.5 --seed 27\n  terra generate gap ../data/gap1.txt --problem 1 --sense max --out out/gap1-1")]
     Generate {
         #[command(subcommand)]
         what: GenerateWhat,
