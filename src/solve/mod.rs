@@ -244,13 +244,7 @@ pub fn write_mps(model: &LinearModel, path: &Path) -> Result<(), SolveError> {
         )));
     }
     let c_path = path_to_cstring(path)?;
-    validate_model(model)?;
-    let matrix = RowwiseMatrix::from_usize(
-        &model.row_start,
-        &model.row_index,
-        model.num_rows(),
-        model.num_cols(),
-    )?;
+    let matrix = checked_matrix(model)?;
     let integrality = integrality_of(model);
     let mut highs = Highs::new()?;
     highs.set_bool_option(c"output_flag", false)?;
@@ -283,6 +277,13 @@ fn path_to_cstring(path: &Path) -> Result<std::ffi::CString, SolveError> {
 /// HiGHS treats any |cost| at or above this (its `infinite_cost` default) as
 /// infinite; a finite cost that large is a modelling error, not intent.
 const HIGHS_INFINITE_COST: f64 = 1e20;
+
+/// Checks the model's numbers and layout, and converts its matrix to the
+/// solver's index type: the one copy terra makes.
+fn checked_matrix(model: &LinearModel) -> Result<RowwiseMatrix, SolveError> {
+    validate_model(model)?;
+    Ok(RowwiseMatrix::from_usize(&model.row_start, &model.row_index, model.num_rows(), model.num_cols())?)
+}
 
 /// `presolve_rule_off` bit of HiGHS's probing rule (kPresolveRuleProbing).
 const PRESOLVE_RULE_PROBING: HighsInt = 1 << 15;
@@ -420,14 +421,8 @@ fn run(
     options: &SolveOptions,
     relax: bool,
 ) -> Result<SolveResult, SolveError> {
-    validate_model(model)?;
+    let matrix = checked_matrix(model)?;
     validate_options(options, model.num_cols())?;
-    let matrix = RowwiseMatrix::from_usize(
-        &model.row_start,
-        &model.row_index,
-        model.num_rows(),
-        model.num_cols(),
-    )?;
     if model.num_cols() == 0 {
         // HiGHS has no real solve to do (it reports "empty model"); answer
         // directly: every row's activity is 0.
