@@ -61,7 +61,7 @@ fn gap1_to_gap4_reach_every_known_optimum_in_both_senses() {
                 let loaded = load(&dir.path().join("policy.terra")).unwrap_or_else(|(_, d)| panic!("{d:?}"));
                 let params = loaded.policy.params.iter().map(|p| p.value.clone()).collect();
                 let options = SolveOptions { mip_gap: 0.0, ..Default::default() };
-                let solved = solve_loaded(&loaded, params, &loaded.data, &options, None, &mut Default::default())
+                let solved = solve_loaded(&loaded, params, &loaded.data, &options, None, &mut Default::default(), terra::commands::solve::LimitMode::Wait)
                     .unwrap_or_else(|_| panic!("{file}:{} did not solve", k + 1));
                 let plan = terra::commands::solve::plan_csv(&loaded.policy, &loaded.data, &solved.assignment);
                 let cost = recompute(inst, &plan);

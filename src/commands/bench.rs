@@ -62,7 +62,7 @@ pub fn solve(policy: &Path, options: &crate::solve::SolveOptions) -> i32 {
     if let Some(rss) = rss_loaded {
         eprintln!("  peak RSS     {rss:.0} MiB after load");
     }
-    let result = super::solve::solve_loaded(&loaded, params, &loaded.data, options, None, &mut timings);
+    let result = super::solve::solve_loaded(&loaded, params, &loaded.data, options, None, &mut timings, super::solve::LimitMode::Abandon);
     crate::outln!("bench solve {}", policy.display());
     for (name, s) in &timings.list {
         crate::outln!("  {name:<12} {:>9.3} s", s);

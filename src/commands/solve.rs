@@ -11,7 +11,7 @@ use crate::diagnostics::render::Format;
 use crate::diagnostics::{Diagnostic, FileId, Sources};
 use crate::eval::{Assignment, Env, Evaluator, PlanEvaluation, Value};
 use crate::lower::{Lowered, RowOrigin};
-use crate::solve::{SolveOptions, SolveResult, SolveStatus};
+use crate::solve::{LinearModel, SolveOptions, SolveResult, SolveStatus};
 use serde_json::{json, Value as Json};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -169,6 +169,43 @@ impl Stages {
     }
 }
 
+/// How `--time-limit` is kept when HiGHS does not return in time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitMode {
+    /// Wait for HiGHS, however late (library use: nothing is abandoned).
+    Wait,
+    /// Solve on a worker thread and stop waiting shortly after the limit.
+    /// Some of HiGHS's work never returns to the interrupt callback, so
+    /// this is what makes the limit hold; the abandoned solve keeps running
+    /// until the process ends, which the CLI does right after reporting.
+    Abandon,
+}
+
+/// Waiting past the limit: HiGHS usually stops within this margin on its own.
+fn deadline_of(limit: f64) -> std::time::Duration {
+    std::time::Duration::from_secs_f64(limit * 1.02 + 0.25)
+}
+
+fn solve_with_deadline(model: LinearModel, options: &SolveOptions, limit: f64) -> (Option<Result<SolveResult, crate::solve::SolveError>>, Option<LinearModel>) {
+    let model = std::sync::Arc::new(model);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (worker_model, worker_options) = (std::sync::Arc::clone(&model), options.clone());
+    let spawned = std::thread::Builder::new().name("highs".into()).spawn(move || {
+        let _ = tx.send(crate::solve::solve(&worker_model, &worker_options));
+    });
+    let Ok(handle) = spawned else {
+        let result = crate::solve::solve(&model, options);
+        return (Some(result), std::sync::Arc::into_inner(model));
+    };
+    match rx.recv_timeout(deadline_of(limit)) {
+        Ok(result) => {
+            let _ = handle.join();
+            (Some(result), std::sync::Arc::into_inner(model))
+        }
+        Err(_) => (None, None),
+    }
+}
+
 /// Lowers, solves and re-checks, recording each stage's wall time.
 pub fn solve_loaded(
     loaded: &Loaded,
@@ -177,11 +214,12 @@ pub fn solve_loaded(
     options: &SolveOptions,
     write_mps: Option<&Path>,
     timings: &mut Stages,
+    limit_mode: LimitMode,
 ) -> Result<Solved, Failure> {
     let policy = &loaded.policy;
     let file = loaded.file;
     let started = Instant::now();
-    let lowered = crate::lower::lower(policy, data, params.clone());
+    let mut lowered = crate::lower::lower(policy, data, params.clone());
     timings.push("lower", started.elapsed().as_secs_f64());
     if timings.live {
         let m = &lowered.model;
@@ -221,12 +259,27 @@ pub fn solve_loaded(
         options.presolve_probing = false;
     }
     let started = Instant::now();
-    let result = match crate::solve::solve(&lowered.model, &options) {
-        Ok(r) => r,
-        Err(e) => return Err(Failure::Internal(vec![msg::solver_disagrees(file, Default::default(), &e.to_string())])),
+    // Whole-policy messages point at the assignment they are about.
+    let policy_span = policy.assignment.as_ref().map_or_else(Default::default, |a| a.span);
+    let outcome = match (limit_mode, options.time_limit) {
+        (LimitMode::Abandon, Some(limit)) => {
+            let (outcome, model) = solve_with_deadline(std::mem::take(&mut lowered.model), &options, limit);
+            if let Some(model) = model {
+                lowered.model = model;
+            }
+            outcome
+        }
+        _ => Some(crate::solve::solve(&lowered.model, &options)),
     };
     timings.push("solve", started.elapsed().as_secs_f64());
-    let policy_span = crate::syntax::ast::Span::new(0, 0);
+    let result = match outcome {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => return Err(Failure::Internal(vec![msg::solver_disagrees(file, Default::default(), &e.to_string())])),
+        None => {
+            let why = "the time limit came first (the solver did not return in time and was stopped)";
+            return Err(Failure::Infeasible(vec![msg::no_solution(file, policy_span, why)]));
+        }
+    };
     match result.status {
         SolveStatus::Infeasible => {
             let rules: Vec<(String, crate::syntax::ast::Span)> = policy
@@ -490,7 +543,7 @@ pub fn run(args: &SolveArgs) -> i32 {
     };
     let data = scenario_data.as_ref().unwrap_or(&loaded.data);
     let mut timings = Stages { list: loaded.timings.clone(), live: false };
-    let solved = match solve_loaded(&loaded, params, data, &args.options, args.write_mps.as_deref(), &mut timings) {
+    let solved = match solve_loaded(&loaded, params, data, &args.options, args.write_mps.as_deref(), &mut timings, LimitMode::Abandon) {
         Ok(s) => s,
         Err(Failure::Infeasible(d)) | Err(Failure::Internal(d)) => {
             emit(&d, &loaded.sources, args.format);
