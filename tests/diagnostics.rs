@@ -6,6 +6,8 @@
 //! pairs must match exactly, and the rendered reports are pinned with one
 //! snapshot per fixture: the numbered source, then every report.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -14,16 +16,6 @@ use terra::front::{check_text, FrontEnd};
 
 const FIXTURES: &str = "tests/check";
 
-/// The fixtures, sorted by name.
-fn fixtures(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|entry| entry.expect("a directory entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "terra"))
-        .collect();
-    files.sort();
-    files
-}
 
 fn fixture_name(path: &Path) -> String {
     path.file_stem().and_then(|s| s.to_str()).expect("a UTF-8 file name").to_string()
@@ -90,7 +82,7 @@ fn describe(set: &BTreeSet<(usize, String)>) -> String {
 
 #[test]
 fn fixtures_report_exactly_the_expected_diagnostics() {
-    let files = fixtures(Path::new(FIXTURES));
+    let files = common::terra_files(Path::new(FIXTURES));
     assert!(files.len() >= 40, "expected the fixture set, found {} files", files.len());
     let mut failures = Vec::new();
     for path in &files {
@@ -123,7 +115,7 @@ fn fixtures_report_exactly_the_expected_diagnostics() {
 
 #[test]
 fn valid_policies_check_clean() {
-    let mut files = fixtures(&Path::new(FIXTURES).join("valid"));
+    let mut files = common::terra_files(&Path::new(FIXTURES).join("valid"));
     if Path::new("examples").is_dir() {
         let mut dirs = vec![PathBuf::from("examples")];
         while let Some(dir) = dirs.pop() {

@@ -4,6 +4,8 @@
 //! of every diagnostic must lie inside the text on character boundaries, and
 //! every diagnostic must render to a non-empty report.
 
+mod common;
+
 use std::backtrace::Backtrace;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
@@ -298,15 +300,6 @@ fn shrink(text: &str) -> String {
     best
 }
 
-fn terra_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|entry| entry.expect("a directory entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "terra"))
-        .collect();
-    files.sort();
-    files
-}
 
 /// The policies under `examples/`, sorted.
 fn example_policies() -> Vec<PathBuf> {
@@ -340,8 +333,8 @@ fn mutants(text: &str, count: usize, truncate: bool) -> Vec<String> {
 
 #[test]
 fn mutated_policies_never_panic_and_keep_spans_in_bounds() {
-    let valid = terra_files(Path::new("tests/check/valid"));
-    let fixtures = terra_files(Path::new("tests/check"));
+    let valid = common::terra_files(Path::new("tests/check/valid"));
+    let fixtures = common::terra_files(Path::new("tests/check"));
     assert!(!valid.is_empty() && !fixtures.is_empty());
     let mut inputs = Vec::new();
     for path in &valid {

@@ -2,18 +2,14 @@
 
 use super::{emit, exit};
 use crate::diagnostics::render::Format;
-use crate::diagnostics::{self, SourceFile, Sources};
+use crate::diagnostics;
 use std::path::Path;
 
 pub fn run(policy_path: &Path, with_data: bool, format: Format) -> i32 {
-    let shown = policy_path.to_string_lossy().to_string();
-    let text = match std::fs::read_to_string(policy_path) {
-        Ok(t) => t,
-        Err(e) => {
-            let mut sources = Sources::new();
-            let file = sources.add(SourceFile::new(shown.clone(), String::new()));
-            let d = crate::diagnostics::messages::run::io_error(file, Default::default(), &format!("cannot read {shown}: {e}"));
-            emit(&[d], &sources, format);
+    let (shown, text) = match super::read_policy(policy_path) {
+        Ok(read) => read,
+        Err((sources, d)) => {
+            emit(&d, &sources, format);
             return exit::ERROR;
         }
     };
@@ -21,8 +17,7 @@ pub fn run(policy_path: &Path, with_data: bool, format: Format) -> i32 {
     let mut sources = front.sources;
     let mut all = front.diagnostics;
     if let (Some(policy), true) = (&front.policy, with_data) {
-        let base = policy_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let (data, data_diagnostics) = crate::data::load(&policy.schema, base, front.file, &mut sources);
+        let (data, data_diagnostics) = crate::data::load(&policy.schema, super::policy_dir(policy_path), front.file, &mut sources);
         all.extend(data_diagnostics);
         if let Some(data) = data {
             all.extend(crate::data::literals::unseen_texts(policy, &data, front.file));

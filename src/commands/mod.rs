@@ -54,6 +54,25 @@ pub fn emit(diagnostics: &[Diagnostic], sources: &Sources, format: Format) {
     }
 }
 
+/// Reads a policy file; on failure, a diagnostic about the file.
+pub fn read_policy(path: &std::path::Path) -> Result<(String, String), (Sources, Vec<Diagnostic>)> {
+    let shown = path.to_string_lossy().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok((shown, text)),
+        Err(e) => {
+            let mut sources = Sources::new();
+            let file = sources.add(crate::diagnostics::SourceFile::new(shown.clone(), String::new()));
+            let d = crate::diagnostics::messages::run::io_error(file, Default::default(), &format!("cannot read {shown}: {e}"));
+            Err((sources, vec![d]))
+        }
+    }
+}
+
+/// The folder a policy's data paths are relative to.
+pub fn policy_dir(path: &std::path::Path) -> &std::path::Path {
+    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."))
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(bytes);

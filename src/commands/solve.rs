@@ -35,24 +35,14 @@ pub struct Loaded {
 
 /// Reads, parses, checks and loads; on failure, the diagnostics to show.
 pub fn load(policy_path: &Path) -> Result<Loaded, (Sources, Vec<Diagnostic>)> {
-    let shown = policy_path.to_string_lossy().to_string();
-    let text = match std::fs::read_to_string(policy_path) {
-        Ok(t) => t,
-        Err(e) => {
-            let mut sources = Sources::new();
-            let file = sources.add(crate::diagnostics::SourceFile::new(shown.clone(), String::new()));
-            let d = msg::io_error(file, Default::default(), &format!("cannot read {shown}: {e}"));
-            return Err((sources, vec![d]));
-        }
-    };
+    let (shown, text) = super::read_policy(policy_path)?;
     let started = Instant::now();
     let front = crate::front::check_text(&shown, &text);
     let check_seconds = started.elapsed().as_secs_f64();
     let Some(policy) = front.policy else { return Err((front.sources, front.diagnostics)) };
     let mut sources = front.sources;
-    let base = policy_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let started = Instant::now();
-    let (data, mut diagnostics) = crate::data::load(&policy.schema, base, front.file, &mut sources);
+    let (data, mut diagnostics) = crate::data::load(&policy.schema, super::policy_dir(policy_path), front.file, &mut sources);
     let load_seconds = started.elapsed().as_secs_f64();
     diagnostics.extend(front.diagnostics);
     let Some(data) = data else { return Err((sources, diagnostics)) };
@@ -130,7 +120,8 @@ fn key_of(data: &Dataset, entity: usize, row: Option<u32>) -> String {
     row.and_then(|r| data.entities[entity].keys.get(r as usize).cloned()).unwrap_or_default()
 }
 
-fn instance_text(policy: &CheckedPolicy, data: &Dataset, c: &crate::check::ir::Constraint, row: Option<u32>) -> String {
+/// "account A17", or "the whole plan" for an unquantified rule.
+pub fn instance_text(policy: &CheckedPolicy, data: &Dataset, c: &crate::check::ir::Constraint, row: Option<u32>) -> String {
     match (&c.quantifier, row) {
         (Some(q), Some(r)) => format!("{} {}", policy.schema.entities[q.entity].name, key_of(data, q.entity, Some(r))),
         _ => "the whole plan".into(),

@@ -43,10 +43,9 @@ pub fn run(policy: &Path, plan: &Path, format: Format) -> i32 {
             if t.is_some() {
                 continue;
             }
-            env.bind(a.row_var, crate::eval::Value::Row(a.entity, row as u32));
-            let card = a.clauses.iter().find(|c| c.filter.as_ref().is_none_or(|f| ev.eval(f, &mut env) == crate::eval::Value::Bool(true)));
-            if card.is_some_and(|c| c.cardinality == Cardinality::ExactlyOne) {
-                let span = card.map_or(a.span, |c| c.span);
+            let clause = ev.clause_of(a, &mut env, row as u32);
+            if let Some(c) = clause.filter(|c| c.cardinality == Cardinality::ExactlyOne) {
+                let span = c.span;
                 problems.push(msg::assignment_broken(loaded.file, span, &policy.schema.entities[a.entity].name, &data.entities[a.entity].keys[row]));
             }
         }
@@ -57,10 +56,7 @@ pub fn run(policy: &Path, plan: &Path, format: Format) -> i32 {
         if c.kind != ConstraintKind::Hard {
             continue;
         }
-        let instance = match (&c.quantifier, v.row) {
-            (Some(q), Some(r)) => format!("{} {}", policy.schema.entities[q.entity].name, data.entities[q.entity].keys[r as usize]),
-            _ => "the whole plan".into(),
-        };
+        let instance = super::solve::instance_text(policy, data, c, v.row);
         let amount = matches!(c.body.stage, crate::check::ir::Stage::Linear(_)).then(|| format!("{}", round(v.amount)));
         problems.push(msg::rule_violated(loaded.file, &c.name, c.name_span, &instance, amount));
     }

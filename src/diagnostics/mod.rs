@@ -85,6 +85,12 @@ pub struct Label {
     pub message: String,
 }
 
+impl Label {
+    pub fn new(file: FileId, span: Span, message: impl Into<String>) -> Label {
+        Label { file, span, message: message.into() }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Diagnostic {
     /// Stable, documented code such as `T0301`; see `codes`.
@@ -111,7 +117,7 @@ impl Diagnostic {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message, primary) }
     }
     pub fn with_label(mut self, file: FileId, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.secondary.push(Label { file, span, message: message.into() });
+        self.secondary.push(Label::new(file, span, message));
         self
     }
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {

@@ -284,6 +284,13 @@ impl<'a> Evaluator<'a> {
         rows
     }
 
+    /// The `assign` clause that covers a row: the first whose condition
+    /// holds; `None` when the row takes no part in the assignment.
+    pub fn clause_of<'p>(&self, a: &'p crate::check::ir::Assignment, env: &mut Env, row: u32) -> Option<&'p crate::check::ir::AssignClause> {
+        env.bind(a.row_var, Value::Row(a.entity, row));
+        a.clauses.iter().find(|c| c.filter.as_ref().is_none_or(|f| self.eval(f, env) == Value::Bool(true)))
+    }
+
     /// Rows of the quantifier of a constraint (all when unquantified: one
     /// instance with nothing bound).
     pub fn instances(&self, c: &Constraint, env: &mut Env) -> Vec<Option<u32>> {

@@ -131,6 +131,8 @@ struct Lowerer<'a> {
     /// Magnitude of each auxiliary column, for scales.
     aux_magnitude: HashMap<usize, f64>,
     cost: Vec<f64>,
+    /// Hard rules applied by removing candidates (see `pair_rules`).
+    pair_rules: Vec<usize>,
 }
 
 /// Aggregates with at least this many terms are formed once as a column.
@@ -152,6 +154,7 @@ pub fn lower(policy: &CheckedPolicy, data: &Dataset, params: Vec<Const>) -> Lowe
         free_vars: HashMap::new(),
         aux_magnitude: HashMap::new(),
         cost: Vec::new(),
+        pair_rules: pair_rules(policy),
     };
     l.assignment_columns();
     let mut data_violations = Vec::new();
@@ -212,16 +215,6 @@ fn forbids(ev: &Evaluator, c: &Constraint, env: &mut Env, row: u32, target: Opti
     result
 }
 
-fn cardinality(ev: &Evaluator, a: &crate::check::ir::Assignment, env: &mut Env, row: u32) -> Option<Cardinality> {
-    env.bind(a.row_var, Value::Row(a.entity, row));
-    for clause in &a.clauses {
-        let matches = clause.filter.as_ref().is_none_or(|f| ev.eval(f, env) == Value::Bool(true));
-        if matches {
-            return Some(clause.cardinality);
-        }
-    }
-    None
-}
 
 fn candidates(ev: &Evaluator, policy: &CheckedPolicy, pruned: &mut [usize]) -> (Candidates, Vec<Stranded>) {
     let Some(a) = &policy.assignment else { return (Candidates { start: vec![0], ..Default::default() }, Vec::new()) };
@@ -239,7 +232,7 @@ fn candidates(ev: &Evaluator, policy: &CheckedPolicy, pruned: &mut [usize]) -> (
         .map_init(
             || Env::new(policy),
             |env, row| {
-                let Some(card) = cardinality(ev, a, env, row) else {
+                let Some(card) = ev.clause_of(a, env, row).map(|c| c.cardinality) else {
                     return RowCandidates { targets: Vec::new(), must: false, assignable: false, excluded: Vec::new() };
                 };
                 let mut excluded = vec![0usize; rules.len()];
@@ -597,7 +590,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn hard(&mut self, ci: usize, c: &Constraint, data_violations: &mut Vec<(usize, Option<u32>)>) {
-        if pair_rules(self.policy).contains(&ci) {
+        if self.pair_rules.contains(&ci) {
             return; // applied by removing candidates
         }
         let mut env = Env::new(self.policy);

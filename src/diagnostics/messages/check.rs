@@ -8,9 +8,6 @@ use crate::diagnostics::codes::CodeInfo;
 use crate::diagnostics::{Diagnostic, FileId, Label};
 use crate::syntax::ast::{Ident, Span};
 
-fn label(file: FileId, span: Span, message: impl Into<String>) -> Label {
-    Label { file, span, message: message.into() }
-}
 
 fn did_you_mean(suggestion: &Option<String>) -> String {
     suggestion.as_ref().map_or(String::new(), |s| format!("; did you mean `{s}`?"))
@@ -22,7 +19,7 @@ pub fn unknown_name(file: FileId, name: &Ident, suggestion: Option<String>, hint
     let d = Diagnostic::error(
         "N0201",
         format!("unknown name `{}`", name.name),
-        label(file, name.span, format!("not declared{}", did_you_mean(&suggestion))),
+        Label::new(file, name.span, format!("not declared{}", did_you_mean(&suggestion))),
     );
     match (suggestion, hint) {
         (Some(s), _) => d.with_help(format!("write `{s}`")),
@@ -35,7 +32,7 @@ pub fn unknown_field(file: FileId, field: &Ident, entity: &str, suggestion: Opti
     let d = Diagnostic::error(
         "N0202",
         format!("`{entity}` has no field `{}`", field.name),
-        label(file, field.span, format!("unknown field{}", did_you_mean(&suggestion))),
+        Label::new(file, field.span, format!("unknown field{}", did_you_mean(&suggestion))),
     );
     match suggestion {
         Some(s) => d.with_help(format!("write `{s}`")),
@@ -47,7 +44,7 @@ pub fn unknown_function(file: FileId, func: &Ident, suggestion: Option<String>) 
     let d = Diagnostic::error(
         "N0203",
         format!("unknown function `{}`", func.name),
-        label(file, func.span, format!("no `let`, table or built-in has this name{}", did_you_mean(&suggestion))),
+        Label::new(file, func.span, format!("no `let`, table or built-in has this name{}", did_you_mean(&suggestion))),
     );
     match suggestion {
         Some(s) => d.with_help(format!("write `{s}`")),
@@ -59,7 +56,7 @@ pub fn unknown_entity(file: FileId, name: &Ident, suggestion: Option<String>) ->
     let d = Diagnostic::error(
         "N0204",
         format!("unknown entity `{}`", name.name),
-        label(file, name.span, format!("no entity has this name{}", did_you_mean(&suggestion))),
+        Label::new(file, name.span, format!("no entity has this name{}", did_you_mean(&suggestion))),
     );
     match suggestion {
         Some(s) => d.with_help(format!("write `{s}`")),
@@ -71,7 +68,7 @@ pub fn unknown_type(file: FileId, name: &Ident, suggestion: Option<String>) -> D
     let d = Diagnostic::error(
         "N0205",
         format!("unknown type `{}`", name.name),
-        label(file, name.span, format!("not a type{}", did_you_mean(&suggestion))),
+        Label::new(file, name.span, format!("not a type{}", did_you_mean(&suggestion))),
     );
     match suggestion {
         Some(s) => d.with_help(format!("write `{s}`")),
@@ -83,7 +80,7 @@ pub fn unknown_scenario_param(file: FileId, name: &Ident, suggestion: Option<Str
     let d = Diagnostic::error(
         "N0206",
         format!("scenario changes `{}`, which is not a param", name.name),
-        label(file, name.span, format!("no param has this name{}", did_you_mean(&suggestion))),
+        Label::new(file, name.span, format!("no param has this name{}", did_you_mean(&suggestion))),
     );
     match suggestion {
         Some(s) => d.with_help(format!("write `{s}`")),
@@ -92,13 +89,13 @@ pub fn unknown_scenario_param(file: FileId, name: &Ident, suggestion: Option<Str
 }
 
 pub fn duplicate_name(file: FileId, name: &Ident, first: Span) -> Diagnostic {
-    Diagnostic::error("N0207", format!("`{}` is declared twice", name.name), label(file, name.span, "declared again here"))
+    Diagnostic::error("N0207", format!("`{}` is declared twice", name.name), Label::new(file, name.span, "declared again here"))
         .with_label(file, first, "first declared here")
         .with_help("rename one of them: every name declares one thing")
 }
 
 pub fn duplicate_singleton(file: FileId, span: Span, first: Span, what: &str) -> Diagnostic {
-    Diagnostic::error("N0208", format!("a policy has one `{what}` block"), label(file, span, "a second one"))
+    Diagnostic::error("N0208", format!("a policy has one `{what}` block"), Label::new(file, span, "a second one"))
         .with_label(file, first, "the first one")
         .with_help(format!("merge the two `{what}` declarations into one"))
 }
@@ -107,7 +104,7 @@ pub fn entity_as_value(file: FileId, name: &Ident) -> Diagnostic {
     Diagnostic::error(
         "N0209",
         format!("`{}` is an entity, not a value", name.name),
-        label(file, name.span, "a collection of rows"),
+        Label::new(file, name.span, "a collection of rows"),
     )
     .with_help(format!(
         "go through its rows: `for x in {0}: ...`, or aggregate: `count(x in {0})`",
@@ -116,12 +113,12 @@ pub fn entity_as_value(file: FileId, name: &Ident) -> Diagnostic {
 }
 
 pub fn recursive_let(file: FileId, span: Span, name: &str) -> Diagnostic {
-    Diagnostic::error("N0210", format!("`{name}` is defined in terms of itself"), label(file, span, "used inside its own definition"))
+    Diagnostic::error("N0210", format!("`{name}` is defined in terms of itself"), Label::new(file, span, "used inside its own definition"))
         .with_help("a `let` may use other lets, but not itself, directly or through others")
 }
 
 pub fn relation_as_value(file: FileId, span: Span, name: &str, example: &str) -> Diagnostic {
-    Diagnostic::error("N0211", format!("`{name}` is a collection, not a value"), label(file, span, "the assigned rows"))
+    Diagnostic::error("N0211", format!("`{name}` is a collection, not a value"), Label::new(file, span, "the assigned rows"))
         .with_help(format!("aggregate over it, e.g. `{example}`"))
 }
 
@@ -129,7 +126,7 @@ pub fn decision_name_clash(file: FileId, span: Span, field: Span, entity: &str, 
     Diagnostic::error(
         "N0212",
         format!("`{entity}.{name}` would mean both a field and the assignment"),
-        label(file, span, format!("the assignment creates `{entity}.{name}`")),
+        Label::new(file, span, format!("the assignment creates `{entity}.{name}`")),
     )
     .with_label(file, field, "a field with the same name")
     .with_help("rename the field, e.g. `current_owner`, and map it to its column with `from \"column\"`")
@@ -160,14 +157,14 @@ pub fn unit_mismatch(file: FileId, _span: Span, lspan: Span, lu: Unit, rspan: Sp
     Diagnostic::error(
         "T0301",
         format!("`{op}` between {} and {}", unit_text(lu), unit_text(ru)),
-        label(file, lspan, format!("this is {}", unit_text(lu))),
+        Label::new(file, lspan, format!("this is {}", unit_text(lu))),
     )
     .with_label(file, rspan, format!("this is {}", unit_text(ru)))
     .with_help(conversion_hint(lu, ru))
 }
 
 pub fn percent_as_number(file: FileId, pct: Span, count: Span) -> Diagnostic {
-    Diagnostic::error("T0302", "a percent is used where a number is meant", label(file, pct, "a percent, i.e. a fraction"))
+    Diagnostic::error("T0302", "a percent is used where a number is meant", Label::new(file, pct, "a percent, i.e. a fraction"))
         .with_label(file, count, "this is a count")
         .with_help("a percent is a fraction (10% is 0.1): to mean 10 % of a count, multiply, e.g. `max_moves * count(a in account)`")
 }
@@ -177,36 +174,36 @@ pub fn compound_unit(file: FileId, _span: Span, lspan: Span, lu: Unit, rspan: Sp
     Diagnostic::error(
         "T0303",
         format!("this {verb} {} by {}", unit_text(lu), unit_text(ru)),
-        label(file, lspan, format!("this is {}", unit_text(lu))),
+        Label::new(file, lspan, format!("this is {}", unit_text(lu))),
     )
     .with_label(file, rspan, format!("this is {}", unit_text(ru)))
     .with_help("multiply or divide by plain numbers or percents; dividing like units (money / money) gives a plain number")
 }
 
 pub fn not_a_number(file: FileId, span: Span, op: &str, ty: String) -> Diagnostic {
-    Diagnostic::error("T0304", format!("{op} needs a number, found {ty}"), label(file, span, format!("this is {ty}")))
+    Diagnostic::error("T0304", format!("{op} needs a number, found {ty}"), Label::new(file, span, format!("this is {ty}")))
         .with_help("use a numeric field (money, hours, km, count, number, percent) or an aggregate such as `sum(...)`")
 }
 
 pub fn not_a_condition(file: FileId, span: Span, ty: String) -> Diagnostic {
-    Diagnostic::error("T0305", format!("expected a condition, found {ty}"), label(file, span, "not true or false"))
+    Diagnostic::error("T0305", format!("expected a condition, found {ty}"), Label::new(file, span, "not true or false"))
         .with_help("compare it with something, e.g. `load(r) <= r.capacity`")
 }
 
 pub fn compare_mismatch(file: FileId, _span: Span, lspan: Span, a: String, rspan: Span, b: String) -> Diagnostic {
-    Diagnostic::error("T0306", format!("cannot compare {a} with {b}"), label(file, lspan, format!("this is {a}")))
+    Diagnostic::error("T0306", format!("cannot compare {a} with {b}"), Label::new(file, lspan, format!("this is {a}")))
         .with_label(file, rspan, format!("this is {b}"))
         .with_help("compare values of the same kind: text with text, a rep with a rep, money with money")
 }
 
 pub fn bad_in(file: FileId, _span: Span, lspan: Span, rspan: Span, a: String, b: String) -> Diagnostic {
-    Diagnostic::error("T0307", "`in` tests whether a text is in a set of texts", label(file, lspan, format!("this is {a}")))
+    Diagnostic::error("T0307", "`in` tests whether a text is in a set of texts", Label::new(file, lspan, format!("this is {a}")))
         .with_label(file, rspan, format!("this is {b}"))
         .with_help("write `\"healthcare\" in r.skills` or `a.region in [\"East\", \"West\"]`")
 }
 
 pub fn field_of_non_entity(file: FileId, field: &Ident, base: Span, ty: String) -> Diagnostic {
-    Diagnostic::error("T0308", format!("{ty} has no field `{}`", field.name), label(file, field.span, "no fields here"))
+    Diagnostic::error("T0308", format!("{ty} has no field `{}`", field.name), Label::new(file, field.span, "no fields here"))
         .with_label(file, base, format!("this is {ty}"))
         .with_help("fields belong to entity rows, such as `a.region` for `a` in `account`")
 }
@@ -215,99 +212,99 @@ pub fn wrong_arity(file: FileId, span: Span, name: &str, expected: usize, got: u
     Diagnostic::error(
         "T0309",
         format!("`{name}` takes {expected} argument{}, given {got}", if expected == 1 { "" } else { "s" }),
-        label(file, span, "wrong number of arguments"),
+        Label::new(file, span, "wrong number of arguments"),
     )
     .with_help(format!("call it with {expected} argument{}", if expected == 1 { "" } else { "s" }))
 }
 
 pub fn argument_type(file: FileId, span: Span, func: &str, want: String, got: String) -> Diagnostic {
-    Diagnostic::error("T0310", format!("`{func}` expects {want} here, found {got}"), label(file, span, format!("this is {got}")))
+    Diagnostic::error("T0310", format!("`{func}` expects {want} here, found {got}"), Label::new(file, span, format!("this is {got}")))
         .with_help(format!("pass {want}"))
 }
 
 pub fn missing_key(file: FileId, span: Span, entity: &str) -> Diagnostic {
-    Diagnostic::error("T0311", format!("entity `{entity}` has no key"), label(file, span, "needs a `key` field"))
+    Diagnostic::error("T0311", format!("entity `{entity}` has no key"), Label::new(file, span, "needs a `key` field"))
         .with_help("mark the column that identifies each row: `key id: text`")
 }
 
 pub fn two_keys(file: FileId, second: Span, first: Span) -> Diagnostic {
-    Diagnostic::error("T0312", "an entity has exactly one key", label(file, second, "a second key"))
+    Diagnostic::error("T0312", "an entity has exactly one key", Label::new(file, second, "a second key"))
         .with_label(file, first, "the first key")
         .with_help("remove `key` from one of the fields")
 }
 
 pub fn key_not_text(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("T0313", "a key must be `text`", label(file, span, "declared here"))
+    Diagnostic::error("T0313", "a key must be `text`", Label::new(file, span, "declared here"))
         .with_help("declare the key as `text`; numeric ids such as 1001 load as text too")
 }
 
 pub fn set_of_non_text(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("T0314", "sets hold text only", label(file, span, "not `set<text>`"))
+    Diagnostic::error("T0314", "sets hold text only", Label::new(file, span, "not `set<text>`"))
         .with_help("write `set<text>`; the CSV cell holds values separated by `;`")
 }
 
 pub fn table_not_numeric(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("T0315", "a table holds numbers", label(file, span, "not a numeric type"))
+    Diagnostic::error("T0315", "a table holds numbers", Label::new(file, span, "not a numeric type"))
         .with_help("give the table a numeric type: number, money, hours, km, count or percent")
 }
 
 pub fn bad_weight(file: FileId, span: Span, ty: String) -> Diagnostic {
-    Diagnostic::error("T0316", format!("expected a constant plain number or percent, found {ty}"), label(file, span, "must be a constant without unit"))
+    Diagnostic::error("T0316", format!("expected a constant plain number or percent, found {ty}"), Label::new(file, span, "must be a constant without unit"))
         .with_help("write a number such as `5` or `40%`, or a param holding one")
 }
 
 pub fn param_not_constant(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("T0317", "a param must be a constant", label(file, span, "depends on data or the assignment"))
+    Diagnostic::error("T0317", "a param must be a constant", Label::new(file, span, "depends on data or the assignment"))
         .with_help("write a literal such as `15%`, `40 hours` or `250000 money`; use `let` for values computed from data")
 }
 
 pub fn objective_not_number(file: FileId, span: Span, ty: String) -> Diagnostic {
-    Diagnostic::error("T0318", format!("an objective term must be a number, found {ty}"), label(file, span, "not a number"))
+    Diagnostic::error("T0318", format!("an objective term must be a number, found {ty}"), Label::new(file, span, "not a number"))
         .with_help("maximize or minimize a sum, a count, or a max/min of numbers")
 }
 
 pub fn scenario_type_mismatch(file: FileId, span: Span, param: &str, expected: String, got: String) -> Diagnostic {
-    Diagnostic::error("T0319", format!("`{param}` is {expected}, but the scenario gives {got}"), label(file, span, format!("this is {got}")))
+    Diagnostic::error("T0319", format!("`{param}` is {expected}, but the scenario gives {got}"), Label::new(file, span, format!("this is {got}")))
         .with_help(format!("give `{param}` a value of the same kind as its declaration"))
 }
 
 pub fn scale_not_number(file: FileId, span: Span, field: &str) -> Diagnostic {
-    Diagnostic::error("T0320", format!("`{field}` is not a number, so it cannot be scaled"), label(file, span, "not numeric"))
+    Diagnostic::error("T0320", format!("`{field}` is not a number, so it cannot be scaled"), Label::new(file, span, "not numeric"))
         .with_help("`scale` applies to numeric fields such as money or hours")
 }
 
 pub fn list_not_text(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("T0321", "a list holds quoted texts", label(file, span, "not a text literal"))
+    Diagnostic::error("T0321", "a list holds quoted texts", Label::new(file, span, "not a text literal"))
         .with_help("write `[\"East\", \"West\"]`")
 }
 
 pub fn aggregate_over_non_entity(file: FileId, name: &Ident, what: &str) -> Diagnostic {
-    Diagnostic::error("T0322", format!("`{}` is {what}; `in` needs an entity or an assigned collection", name.name), label(file, name.span, "not something to go through"))
+    Diagnostic::error("T0322", format!("`{}` is {what}; `in` needs an entity or an assigned collection", name.name), Label::new(file, name.span, "not something to go through"))
         .with_help("go through an entity, `for a in account`, or through what the assignment gives a target, `for a in r.accounts`")
 }
 
 pub fn bad_tolerance(file: FileId, span: Span, ty: String) -> Diagnostic {
-    Diagnostic::error("T0323", format!("`within` needs a constant percent, found {ty}"), label(file, span, "the tolerance"))
+    Diagnostic::error("T0323", format!("`within` needs a constant percent, found {ty}"), Label::new(file, span, "the tolerance"))
         .with_help("write `within 15% of ...` or use a param such as `tolerance`")
 }
 
 pub fn function_without_arguments(file: FileId, name: &Ident, n: usize) -> Diagnostic {
-    Diagnostic::error("T0324", format!("`{}` needs {n} argument{}", name.name, if n == 1 { "" } else { "s" }), label(file, name.span, "called without arguments"))
+    Diagnostic::error("T0324", format!("`{}` needs {n} argument{}", name.name, if n == 1 { "" } else { "s" }), Label::new(file, name.span, "called without arguments"))
         .with_help(format!("write `{}(...)`", name.name))
 }
 
 pub fn assign_to_itself(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("T0325", "an entity cannot be assigned to itself", label(file, span, "same entity on both sides"))
+    Diagnostic::error("T0325", "an entity cannot be assigned to itself", Label::new(file, span, "same entity on both sides"))
         .with_help("assign one entity to another: `assign account to rep { exactly one }`")
 }
 
 pub fn filter_not_data(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("T0326", "this condition must be known from the data", label(file, span, "depends on the assignment"))
+    Diagnostic::error("T0326", "this condition must be known from the data", Label::new(file, span, "depends on the assignment"))
         .with_help("conditions of `assign` and `without` select rows by their fields, e.g. `status == \"customer\"`")
 }
 
 pub fn divide_by_zero(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("T0327", "division by zero", label(file, span, "this is zero"))
+    Diagnostic::error("T0327", "division by zero", Label::new(file, span, "this is zero"))
         .with_help("divide by a non-zero constant")
 }
 
@@ -315,7 +312,7 @@ pub fn relation_of_entity(file: FileId, span: Span, target: &str, relation: &str
     Diagnostic::error(
         "T0328",
         format!("`{target}.{relation}` needs one {target}, not the whole entity"),
-        label(file, span, format!("`{relation}` belongs to each {target}")),
+        Label::new(file, span, format!("`{relation}` belongs to each {target}")),
     )
     .with_help(format!(
         "go through `{entity}` and test the assignment, e.g. `for a in {entity}: a.{decision} ...`, or sum for each {target}: `for r in {target}: sum(... for a in r.{relation})`"
@@ -325,34 +322,34 @@ pub fn relation_of_entity(file: FileId, span: Span, target: &str, relation: &str
 // ------------------------------------------------------------- linearity
 
 pub fn linear_times_linear(file: FileId, _span: Span, lspan: Span, rspan: Span) -> Diagnostic {
-    Diagnostic::error("L0401", "this multiplies two values that both depend on the assignment", label(file, lspan, "depends on the assignment"))
+    Diagnostic::error("L0401", "this multiplies two values that both depend on the assignment", Label::new(file, lspan, "depends on the assignment"))
         .with_label(file, rspan, "also depends on the assignment")
         .with_help("a linear model can multiply a decision by data only; make one factor data (a field or a param), or compare the two sides instead of multiplying them")
 }
 
 pub fn nonconvex_comparison(file: FileId, span: Span, op: &str, l: Curvature, r: Curvature) -> Diagnostic {
     let _ = (l, r);
-    Diagnostic::error("L0402", format!("this `{op}` puts a max or min where a linear model cannot hold it"), label(file, span, "the solver would have to choose which term"))
+    Diagnostic::error("L0402", format!("this `{op}` puts a max or min where a linear model cannot hold it"), Label::new(file, span, "the solver would have to choose which term"))
         .with_help("`max(...) <= c` and `min(...) >= c` are fine (every term must satisfy them); `max(...) >= c`, `min(...) <= c` and equalities with max/min would need a choice of which term, which is not linear. Bound every term instead, e.g. `for r in rep: load(r) >= c`")
 }
 
 pub fn or_of_constraints(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("L0403", "`or` between conditions on sums is not linear", label(file, span, "either-or on the assignment"))
+    Diagnostic::error("L0403", "`or` between conditions on sums is not linear", Label::new(file, span, "either-or on the assignment"))
         .with_help("split it into two rules, or make one side a condition on the account and its rep only (e.g. `a.rep.region == a.region or a.locked`)")
 }
 
 pub fn not_equal_constraint(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("L0404", "`!=` on a sum over the assignment is not linear", label(file, span, "excludes one value"))
+    Diagnostic::error("L0404", "`!=` on a sum over the assignment is not linear", Label::new(file, span, "excludes one value"))
         .with_help("state a bound instead: `<=` or `>=`")
 }
 
 pub fn filter_depends_on_sum(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("L0405", "this condition depends on the whole assignment", label(file, span, "not a condition on one row"))
+    Diagnostic::error("L0405", "this condition depends on the whole assignment", Label::new(file, span, "not a condition on one row"))
         .with_help("a `where` may test the row and its own assigned rep (`a.rep.region == \"West\"`), not sums or other rows' assignments")
 }
 
 pub fn extreme_over_decided_set(file: FileId, span: Span, kw: &str) -> Diagnostic {
-    Diagnostic::error("L0406", format!("`{kw}` over rows chosen by the assignment is not linear"), label(file, span, "the set depends on the assignment"))
+    Diagnostic::error("L0406", format!("`{kw}` over rows chosen by the assignment is not linear"), Label::new(file, span, "the set depends on the assignment"))
         .with_help(match kw {
             "mean" => "a mean over assigned rows divides two sums; compare `sum(...)` with the bound times `count(...)` instead",
             _ => "bound each row instead: `for a in account: a.effort <= ...`, or take the max over a fixed entity",
@@ -361,50 +358,50 @@ pub fn extreme_over_decided_set(file: FileId, span: Span, kw: &str) -> Diagnosti
 
 pub fn linear_over_decided_set(file: FileId, span: Span, body: Span) -> Diagnostic {
     let _ = span;
-    Diagnostic::error("L0407", "this sums a value that depends on the assignment over rows chosen by the assignment", label(file, body, "depends on the assignment beyond this row"))
+    Diagnostic::error("L0407", "this sums a value that depends on the assignment over rows chosen by the assignment", Label::new(file, body, "depends on the assignment beyond this row"))
         .with_help("inside `for a in r.accounts` use data of `a` and `r` only")
 }
 
 pub fn conditional_linear_rule(file: FileId, filter: Span, body: Span) -> Diagnostic {
-    Diagnostic::error("L0408", "a rule on sums cannot be switched on by the assignment", label(file, filter, "depends on the assignment"))
+    Diagnostic::error("L0408", "a rule on sums cannot be switched on by the assignment", Label::new(file, filter, "depends on the assignment"))
         .with_label(file, body, "a condition on sums")
         .with_help("make the `where` a condition on data only, or move the condition into the sums")
 }
 
 pub fn unknown_sign(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("L0409", "a max or min is scaled by a value whose sign is not known", label(file, span, "sign not known before solving"))
+    Diagnostic::error("L0409", "a max or min is scaled by a value whose sign is not known", Label::new(file, span, "sign not known before solving"))
         .with_help("scale by a constant or a param, whose sign is known")
 }
 
 pub fn divide_by_decision(file: FileId, _span: Span, rspan: Span) -> Diagnostic {
-    Diagnostic::error("L0410", "this divides by a value that depends on the assignment", label(file, rspan, "depends on the assignment"))
+    Diagnostic::error("L0410", "this divides by a value that depends on the assignment", Label::new(file, rspan, "depends on the assignment"))
         .with_help("multiply the other side instead: `book(r) <= 2 * x` rather than `book(r) / x <= 2`")
 }
 
 pub fn nonlinear_function(file: FileId, span: Span, arg: Span) -> Diagnostic {
     let _ = span;
-    Diagnostic::error("L0411", "this combines the assignments of two different rows", label(file, arg, "depends on another row's assignment or on a sum"))
+    Diagnostic::error("L0411", "this combines the assignments of two different rows", Label::new(file, arg, "depends on another row's assignment or on a sum"))
         .with_help("conditions and functions may look at one row and its own assigned rep; compare sums with `<=` or `>=` instead")
 }
 
 pub fn linear_argument(file: FileId, span: Span, arg: Span, name: &str) -> Diagnostic {
     let _ = span;
-    Diagnostic::error("L0412", format!("`{name}` sums over the assignment, so its argument must be data"), label(file, arg, "depends on the assignment"))
+    Diagnostic::error("L0412", format!("`{name}` sums over the assignment, so its argument must be data"), Label::new(file, arg, "depends on the assignment"))
         .with_help(format!("call `{name}` for each rep: `for r in rep: ... {name}(r) ...`"))
 }
 
 pub fn not_of_constraint(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("L0413", "`not` of a condition on sums is not linear", label(file, span, "negated bound"))
+    Diagnostic::error("L0413", "`not` of a condition on sums is not linear", Label::new(file, span, "negated bound"))
         .with_help("reverse the comparison instead: `not (x <= y)` is `x > y`")
 }
 
 pub fn mixed_curvature(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("L0414", "this mixes a maximum and a minimum the wrong way round", label(file, span, "a maximum and a minimum pull the wrong way"))
+    Diagnostic::error("L0414", "this mixes a maximum and a minimum the wrong way round", Label::new(file, span, "a maximum and a minimum pull the wrong way"))
         .with_help("`max(...) - min(...)` is fine to minimize; `max(...) + min(...)` or `max(...) - max(...)` has no linear form")
 }
 
 pub fn nested_assignment(file: FileId, span: Span, name: &str) -> Diagnostic {
-    Diagnostic::error("L0415", format!("`{name}` is taken from a value that itself depends on the assignment"), label(file, span, "two levels of assignment"))
+    Diagnostic::error("L0415", format!("`{name}` is taken from a value that itself depends on the assignment"), Label::new(file, span, "two levels of assignment"))
         .with_help("look up the assignment of a row directly, e.g. `a.rep`, not through another assigned value")
 }
 
@@ -414,7 +411,7 @@ pub fn objective_not_convex(file: FileId, span: Span, minimize: bool) -> Diagnos
     } else {
         ("maximize", "a maximum", "maximize the smallest book: `maximize floor weight 1: min(book(r) for r in rep)`")
     };
-    Diagnostic::error("L0416", format!("cannot {verb} {wrong}"), label(file, span, "the solver cannot pick which term in this direction"))
+    Diagnostic::error("L0416", format!("cannot {verb} {wrong}"), Label::new(file, span, "the solver cannot pick which term in this direction"))
         .with_help(format!("{example}; or turn the term around"))
 }
 

@@ -25,9 +25,6 @@ pub const DUPLICATE_PAIR: &str = "D0516";
 pub const TABLE_TOO_LARGE: &str = "D0517";
 pub const UNSEEN_TEXT: &str = "D0518";
 
-fn label(file: FileId, span: Span, message: impl Into<String>) -> Label {
-    Label { file, span, message: message.into() }
-}
 
 /// Where a cell belongs: a field of an entity, or the value of a table.
 #[derive(Clone, Copy, Debug)]
@@ -79,7 +76,7 @@ pub fn file_not_found(policy: FileId, from: Span, path: &str, suggestion: Option
     let d = Diagnostic::error(
         FILE_UNREADABLE,
         format!("data file `{path}` not found"),
-        label(policy, from, "no such file"),
+        Label::new(policy, from, "no such file"),
     );
     match suggestion {
         Some(s) => d.with_help(format!("did you mean `{s}`? Paths are relative to the folder of the policy file")),
@@ -91,7 +88,7 @@ pub fn file_is_directory(policy: FileId, from: Span, path: &str) -> Diagnostic {
     Diagnostic::error(
         FILE_UNREADABLE,
         format!("data file `{path}` is a folder, not a file"),
-        label(policy, from, "this is a folder"),
+        Label::new(policy, from, "this is a folder"),
     )
     .with_help("name a CSV file inside the folder, e.g. `from \"data/reps.csv\"`")
 }
@@ -100,7 +97,7 @@ pub fn file_unreadable(policy: FileId, from: Span, path: &str, error: &str) -> D
     Diagnostic::error(
         FILE_UNREADABLE,
         format!("cannot read data file `{path}`: {error}"),
-        label(policy, from, "cannot read this file"),
+        Label::new(policy, from, "cannot read this file"),
     )
     .with_help("check that the file exists and that you may read it")
 }
@@ -109,7 +106,7 @@ pub fn not_utf8(file: FileId, at: Span, path: &str, policy: FileId, from: Span) 
     Diagnostic::error(
         NOT_UTF8,
         format!("data file `{path}` is not UTF-8 text"),
-        label(file, at, "the first byte that is not UTF-8"),
+        Label::new(file, at, "the first byte that is not UTF-8"),
     )
     .with_label(policy, from, "read here")
     .with_help("save the file as UTF-8 (in a spreadsheet program: \"CSV UTF-8\")")
@@ -123,7 +120,7 @@ pub fn empty_file(
     policy: FileId,
     from: Span,
 ) -> Diagnostic {
-    Diagnostic::error(EMPTY_FILE, format!("data file `{path}` is empty"), label(file, at, "expected a header row here"))
+    Diagnostic::error(EMPTY_FILE, format!("data file `{path}` is empty"), Label::new(file, at, "expected a header row here"))
         .with_label(policy, from, "read here")
         .with_help(format!(
             "the first line must name the columns, e.g. `{}`, followed by one line per row",
@@ -136,7 +133,7 @@ pub fn malformed_row(file: FileId, row: Span, expected: usize, found: usize, unc
     let d = Diagnostic::error(
         MALFORMED_ROW,
         format!("this row has {found} cell{}, the header has {expected}", if found == 1 { "" } else { "s" }),
-        label(file, row, format!("{found} cell{}", if found == 1 { "" } else { "s" })),
+        Label::new(file, row, format!("{found} cell{}", if found == 1 { "" } else { "s" })),
     );
     if unclosed_quote {
         d.with_help("a quote `\"` opened in this row is never closed; a quote inside a quoted cell is written twice: \"6\"\" pipe\"")
@@ -204,7 +201,7 @@ pub fn missing_column(
     Diagnostic::error(
         MISSING_COLUMN,
         format!("`{path}` has no column `{wanted}`"),
-        label(file, header, format!("no column `{wanted}` in this header")),
+        Label::new(file, header, format!("no column `{wanted}` in this header")),
     )
     .with_label(policy, decl, needed_by)
     .with_help(help.join(" "))
@@ -222,7 +219,7 @@ pub fn duplicate_column(file: FileId, at: Span, first: Span, column: &str) -> Di
     Diagnostic::error(
         DUPLICATE_COLUMN,
         format!("column `{column}` appears twice in the header"),
-        label(file, at, "second column with this name"),
+        Label::new(file, at, "second column with this name"),
     )
     .with_label(file, first, "first column with this name")
     .with_help("rename or remove one of the columns, so that it is clear which one to read")
@@ -232,7 +229,7 @@ pub fn duplicate_column(file: FileId, at: Span, first: Span, column: &str) -> Di
 // Rows of entities
 
 pub fn empty_key(file: FileId, at: Span, entity: &str, column: &str) -> Diagnostic {
-    Diagnostic::error(EMPTY_KEY, format!("this `{entity}` has no key"), label(file, at, format!("empty `{column}`")))
+    Diagnostic::error(EMPTY_KEY, format!("this `{entity}` has no key"), Label::new(file, at, format!("empty `{column}`")))
         .with_help(format!(
             "every row of `{entity}` needs a unique key in column `{column}`; fill it in or delete the row"
         ))
@@ -242,7 +239,7 @@ pub fn table_empty_key(file: FileId, at: Span, table: &str, entity: &str, column
     Diagnostic::error(
         EMPTY_KEY,
         format!("this row of table `{table}` names no `{entity}`"),
-        label(file, at, format!("empty `{column}`")),
+        Label::new(file, at, format!("empty `{column}`")),
     )
     .with_help(format!(
         "every row of table `{table}` needs a `{entity}` key in column `{column}`; fill it in or delete the row"
@@ -253,7 +250,7 @@ pub fn duplicate_key(file: FileId, at: Span, first: Span, first_line: u32, entit
     Diagnostic::error(
         DUPLICATE_KEY,
         format!("duplicate `{entity}` key `{key}`"),
-        label(file, at, "used again here"),
+        Label::new(file, at, "used again here"),
     )
     .with_label(file, first, "first used here")
     .with_help(format!(
@@ -269,7 +266,7 @@ pub fn empty_required(file: FileId, at: Span, place: Place<'_>, ty_word: &str) -
     Diagnostic::error(
         EMPTY_REQUIRED,
         format!("{} is empty, but the field is required", place.describe()),
-        label(file, at, format!("empty `{column}`")),
+        Label::new(file, at, format!("empty `{column}`")),
     )
     .with_help(format!(
         "fill in the cell, or declare the field optional with `?` (`{field}: {ty_word}?`) so that an empty cell means `none`"
@@ -301,7 +298,7 @@ pub fn not_a_number(file: FileId, at: Span, cell: &str, place: Place<'_>, percen
     Diagnostic::error(
         NOT_A_NUMBER,
         format!("`{cell}` is not a number"),
-        label(file, at, format!("{} expects a number here", place.describe())),
+        Label::new(file, at, format!("{} expects a number here", place.describe())),
     )
     .with_help(format!("{fix}, e.g. {}", number_example(percent)))
 }
@@ -315,7 +312,7 @@ pub fn number_too_large(file: FileId, at: Span, cell: &str, place: Place<'_>) ->
     Diagnostic::error(
         NOT_A_NUMBER,
         format!("`{shown}` is too large to be a number"),
-        label(file, at, format!("{} expects a number here", place.describe())),
+        Label::new(file, at, format!("{} expects a number here", place.describe())),
     )
     .with_help("numbers must be finite; check the cell for a spreadsheet error or a pasted identifier")
 }
@@ -324,7 +321,7 @@ pub fn not_a_bool(file: FileId, at: Span, cell: &str, place: Place<'_>) -> Diagn
     Diagnostic::error(
         NOT_A_BOOL,
         format!("`{cell}` is not a yes/no value"),
-        label(file, at, format!("{} is a bool", place.describe())),
+        Label::new(file, at, format!("{} is a bool", place.describe())),
     )
     .with_help("write `true`/`false`, `yes`/`no` or `1`/`0` (any case)")
 }
@@ -341,7 +338,7 @@ pub fn coordinate_out_of_range(
     let d = Diagnostic::error(
         COORDINATE_RANGE,
         format!("{what} {value} is out of range"),
-        label(file, at, format!("`{column}` must lie between -{limit} and {limit}")),
+        Label::new(file, at, format!("`{column}` must lie between -{limit} and {limit}")),
     );
     match maybe_swapped {
         Some((lat, lon)) => d.with_help(format!(
@@ -355,7 +352,7 @@ pub fn half_coordinate(file: FileId, at: Span, empty_column: &str, filled_column
     Diagnostic::error(
         HALF_COORDINATE,
         format!("`{empty_column}` is empty but `{filled_column}` is not"),
-        label(file, at, format!("empty `{empty_column}`")),
+        Label::new(file, at, format!("empty `{empty_column}`")),
     )
     .with_help(format!(
         "a location `{field}` needs both `{filled_column}` and `{empty_column}`; fill in both, or leave both empty if `{field}` is optional"
@@ -374,7 +371,7 @@ pub fn unknown_reference(
     let d = Diagnostic::error(
         UNKNOWN_REFERENCE,
         format!("no `{target}` has the key `{key}`"),
-        label(file, at, format!("{} refers to a `{target}` by key", place.describe())),
+        Label::new(file, at, format!("{} refers to a `{target}` by key", place.describe())),
     );
     match suggestion {
         Some(s) => d.with_help(format!("did you mean `{s}`? The keys of `{target}` come from `{target_path}`")),
@@ -399,7 +396,7 @@ pub fn table_unknown_key(
     let d = Diagnostic::error(
         TABLE_UNKNOWN_KEY,
         format!("table `{table}` names `{entity}` `{key}`, which does not exist"),
-        label(file, at, format!("no `{entity}` has this key")),
+        Label::new(file, at, format!("no `{entity}` has this key")),
     );
     match suggestion {
         Some(s) => d.with_help(format!("did you mean `{s}`? The keys of `{entity}` come from `{entity_path}`")),
@@ -414,7 +411,7 @@ pub fn duplicate_pair(file: FileId, at: Span, first: Span, first_line: u32, tabl
     Diagnostic::error(
         DUPLICATE_PAIR,
         format!("table `{table}` gives ({}) twice", pair.join(", ")),
-        label(file, at, "given again here"),
+        Label::new(file, at, "given again here"),
     )
     .with_label(file, first, "first given here")
     .with_help(format!("each combination of keys may appear once; keep one of this row and line {first_line}"))
@@ -425,7 +422,7 @@ pub fn table_too_large(policy: FileId, from: Span, table: &str, dims: &[(&str, u
     Diagnostic::error(
         TABLE_TOO_LARGE,
         format!("table `{table}` is too large to hold"),
-        label(policy, from, "loaded here"),
+        Label::new(policy, from, "loaded here"),
     )
     .with_help(format!(
         "a table holds one value per combination of keys ({}); split it, or declare fewer keys",
@@ -440,7 +437,7 @@ pub fn more(code: &'static str, file: FileId, at: Span, path: &str, count: usize
     Diagnostic::error(
         code,
         format!("… and {count} more problem{} like this in `{path}`", if count == 1 { "" } else { "s" }),
-        label(file, at, "the next one is here"),
+        Label::new(file, at, "the next one is here"),
     )
     .with_help(format!(
         "fix the ones above and run again to see the rest; `terra explain-code {code}` explains this problem"
@@ -452,10 +449,10 @@ pub fn unseen_text(policy: FileId, at: Span, text: &str, entity: &str, field: &s
     let d = Diagnostic::warning(
         UNSEEN_TEXT,
         format!("no `{entity}` has {field} \"{text}\" in {path}"),
-        Label { file: policy, span: at, message: match suggestion {
+        Label::new(policy, at, match suggestion {
             Some(s) => format!("never occurs; did you mean \"{s}\"?"),
             None => "never occurs in the data".to_string(),
-        } },
+        }),
     );
     match suggestion {
         Some(s) => d.with_help(format!("write \"{s}\", as the data spells it")),

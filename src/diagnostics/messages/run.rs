@@ -5,9 +5,6 @@ use crate::diagnostics::codes::CodeInfo;
 use crate::diagnostics::{Diagnostic, FileId, Label};
 use crate::syntax::ast::Span;
 
-fn label(file: FileId, span: Span, message: impl Into<String>) -> Label {
-    Label { file, span, message: message.into() }
-}
 
 /// `excluded_by`: (rule name, its span, how many targets it excluded).
 pub fn no_candidate(file: FileId, entity: &str, key: &str, target: &str, excluded_by: &[(String, Span, usize)]) -> Diagnostic {
@@ -15,7 +12,7 @@ pub fn no_candidate(file: FileId, entity: &str, key: &str, target: &str, exclude
     let mut d = Diagnostic::error(
         "R0601",
         format!("{entity} {key} must have a {target}, but every {target} is ruled out"),
-        label(file, primary, format!("rules out {} {target}s for {key}", excluded_by.first().map_or(0, |e| e.2))),
+        Label::new(file, primary, format!("rules out {} {target}s for {key}", excluded_by.first().map_or(0, |e| e.2))),
     );
     for (name, span, n) in excluded_by.iter().skip(1) {
         d = d.with_label(file, *span, format!("`{name}` rules out {n} more"));
@@ -24,13 +21,13 @@ pub fn no_candidate(file: FileId, entity: &str, key: &str, target: &str, exclude
 }
 
 pub fn data_breaks_rule(file: FileId, rule: &str, span: Span, instance: &str) -> Diagnostic {
-    Diagnostic::error("R0602", format!("the data breaks rule `{rule}` for {instance}"), label(file, span, "fails on the data alone"))
+    Diagnostic::error("R0602", format!("the data breaks rule `{rule}` for {instance}"), Label::new(file, span, "fails on the data alone"))
         .with_help("this rule does not depend on the assignment; fix the data or the rule")
 }
 
 pub fn infeasible(file: FileId, rules: &[(String, Span)]) -> Diagnostic {
     let primary = rules.first().map_or(Span::default(), |r| r.1);
-    let mut d = Diagnostic::error("R0603", "the rules cannot all hold at once", label(file, primary, "one of the rules involved"));
+    let mut d = Diagnostic::error("R0603", "the rules cannot all hold at once", Label::new(file, primary, "one of the rules involved"));
     for (_, span) in rules.iter().skip(1) {
         d = d.with_label(file, *span, "involved");
     }
@@ -39,30 +36,30 @@ pub fn infeasible(file: FileId, rules: &[(String, Span)]) -> Diagnostic {
 
 pub fn rule_violated(file: FileId, rule: &str, span: Span, instance: &str, amount: Option<String>) -> Diagnostic {
     let detail = amount.map_or(String::new(), |a| format!(" by {a}"));
-    Diagnostic::error("R0604", format!("rule `{rule}` is broken for {instance}{detail}"), label(file, span, "this rule"))
+    Diagnostic::error("R0604", format!("rule `{rule}` is broken for {instance}{detail}"), Label::new(file, span, "this rule"))
         .with_help("change the plan, or the rule")
 }
 
 pub fn solver_disagrees(file: FileId, span: Span, what: &str) -> Diagnostic {
-    Diagnostic::error("R0605", format!("internal error: the solver's plan fails the independent check: {what}"), label(file, span, "here"))
+    Diagnostic::error("R0605", format!("internal error: the solver's plan fails the independent check: {what}"), Label::new(file, span, "here"))
         .with_help("no plan was written. Please report this with the policy and data; `--write-mps` saves the model")
 }
 
 pub fn no_solution(file: FileId, span: Span, why: &str) -> Diagnostic {
-    Diagnostic::error("R0606", format!("no plan found: {why}"), label(file, span, "this policy"))
+    Diagnostic::error("R0606", format!("no plan found: {why}"), Label::new(file, span, "this policy"))
         .with_help("raise `--time-limit`, or loosen the rules")
 }
 
 pub fn bad_plan_row(file: FileId, span: Span, what: &str, help: &str) -> Diagnostic {
-    Diagnostic::error("R0607", what.to_string(), label(file, span, "here")).with_help(help.to_string())
+    Diagnostic::error("R0607", what.to_string(), Label::new(file, span, "here")).with_help(help.to_string())
 }
 
 pub fn io_error(file: FileId, span: Span, what: &str) -> Diagnostic {
-    Diagnostic::error("R0608", what.to_string(), label(file, span, "")).with_help("check the path and its permissions")
+    Diagnostic::error("R0608", what.to_string(), Label::new(file, span, "")).with_help("check the path and its permissions")
 }
 
 pub fn assignment_broken(file: FileId, span: Span, entity: &str, key: &str) -> Diagnostic {
-    Diagnostic::error("R0609", format!("{entity} {key} must be assigned, but the plan leaves it out"), label(file, span, "requires exactly one"))
+    Diagnostic::error("R0609", format!("{entity} {key} must be assigned, but the plan leaves it out"), Label::new(file, span, "requires exactly one"))
         .with_help("give it a target in the plan")
 }
 

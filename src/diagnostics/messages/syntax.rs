@@ -5,9 +5,6 @@ use crate::diagnostics::{Diagnostic, FileId, Label};
 use crate::syntax::ast::Span;
 use crate::syntax::parser::Expected;
 
-fn label(file: FileId, span: Span, message: impl Into<String>) -> Label {
-    Label { file, span, message: message.into() }
-}
 
 fn expected_text(e: Expected) -> String {
     match e {
@@ -60,7 +57,7 @@ pub fn unexpected(file: FileId, span: Span, found: &str, expected: &[Expected]) 
     Diagnostic::error(
         "S0101",
         format!("expected {wanted}, found {found}"),
-        label(file, span, format!("expected {wanted} here")),
+        Label::new(file, span, format!("expected {wanted} here")),
     )
     .with_help("check the line against the examples in docs/language.md; `terra explain-code S0101` shows the shape of each declaration")
 }
@@ -69,13 +66,13 @@ pub fn misspelt_keyword(file: FileId, span: Span, written: &str, keyword: &str) 
     Diagnostic::error(
         "S0102",
         format!("unknown keyword `{written}`"),
-        label(file, span, format!("did you mean `{keyword}`?")),
+        Label::new(file, span, format!("did you mean `{keyword}`?")),
     )
     .with_help(format!("write `{keyword}`"))
 }
 
 pub fn unclosed_brace(file: FileId, open: Span, found: Span) -> Diagnostic {
-    Diagnostic::error("S0103", "this `{` is never closed", label(file, open, "opened here"))
+    Diagnostic::error("S0103", "this `{` is never closed", Label::new(file, open, "opened here"))
         .with_label(file, found, "expected `}` before this")
         .with_help("add a `}` at the end of the block")
 }
@@ -94,18 +91,18 @@ pub fn missing_colon(file: FileId, span: Span, found: &str, context: &str) -> Di
     Diagnostic::error(
         "S0104",
         format!("expected `:`, found {found}"),
-        label(file, span, "expected `:` before this"),
+        Label::new(file, span, "expected `:` before this"),
     )
     .with_help(help)
 }
 
 pub fn unterminated_string(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("S0105", "this text is never closed", label(file, span, "the text starts here"))
+    Diagnostic::error("S0105", "this text is never closed", Label::new(file, span, "the text starts here"))
         .with_help("close the text with `\"` on the same line")
 }
 
 pub fn too_many_errors(file: FileId, span: Span) -> Diagnostic {
-    Diagnostic::error("S0106", "too many syntax errors; stopped here", label(file, span, "stopped here"))
+    Diagnostic::error("S0106", "too many syntax errors; stopped here", Label::new(file, span, "stopped here"))
         .with_help("fix the errors above and run `terra check` again")
 }
 
