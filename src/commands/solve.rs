@@ -88,7 +88,7 @@ pub fn scenario_inputs(loaded: &Loaded, scenario: Option<&str>) -> Result<(Vec<C
                         .map(|row| {
                             env.bind(*row_var, Value::Row(*entity, row));
                             // Removed where the filter holds; no filter removes all.
-                            filter.as_ref().is_some_and(|f| ev.eval(f, &mut env) != Value::Bool(true))
+                            filter.is_some() && !ev.passes(filter.as_ref(), &mut env)
                         })
                         .collect()
                 };

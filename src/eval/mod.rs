@@ -242,10 +242,8 @@ impl<'a> Evaluator<'a> {
         let mut best: Option<f64> = None;
         for row in rows {
             env.bind(var, Value::Row(entity, row));
-            if let Some(f) = filter {
-                if self.eval(f, env) != Value::Bool(true) {
-                    continue;
-                }
+            if !self.passes(filter, env) {
+                continue;
             }
             let x = match body {
                 None => 1.0,
@@ -284,11 +282,17 @@ impl<'a> Evaluator<'a> {
         rows
     }
 
+    /// Whether a filter lets a row through: no filter, or a condition that
+    /// is true (a filter about an unknown value excludes).
+    pub fn passes(&self, filter: Option<&TExpr>, env: &mut Env) -> bool {
+        filter.is_none_or(|f| self.eval(f, env) == Value::Bool(true))
+    }
+
     /// The `assign` clause that covers a row: the first whose condition
     /// holds; `None` when the row takes no part in the assignment.
     pub fn clause_of<'p>(&self, a: &'p crate::check::ir::Assignment, env: &mut Env, row: u32) -> Option<&'p crate::check::ir::AssignClause> {
         env.bind(a.row_var, Value::Row(a.entity, row));
-        a.clauses.iter().find(|c| c.filter.as_ref().is_none_or(|f| self.eval(f, env) == Value::Bool(true)))
+        a.clauses.iter().find(|c| self.passes(c.filter.as_ref(), env))
     }
 
     /// Rows of the quantifier of a constraint (all when unquantified: one
@@ -298,8 +302,7 @@ impl<'a> Evaluator<'a> {
         let mut rows = Vec::new();
         for row in 0..self.rows(q.entity) {
             env.bind(q.var, Value::Row(q.entity, row));
-            let keep = q.filter.as_ref().is_none_or(|f| self.eval(f, env) == Value::Bool(true));
-            if keep {
+            if self.passes(q.filter.as_ref(), env) {
                 rows.push(Some(row));
             }
         }

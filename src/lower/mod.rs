@@ -209,7 +209,7 @@ fn pair_rules(policy: &CheckedPolicy) -> Vec<usize> {
 fn forbids(ev: &Evaluator, c: &Constraint, env: &mut Env, row: u32, target: Option<u32>) -> bool {
     env.hypothesis = Some((row, target));
     let q = c.quantifier.as_ref().expect("pair rules are quantified"); // infallible: see pair_rules
-    let applies = q.filter.as_ref().is_none_or(|f| ev.eval(f, env) == Value::Bool(true));
+    let applies = ev.passes(q.filter.as_ref(), env);
     let result = applies && ev.eval(&c.body, env) == Value::Bool(false);
     env.hypothesis = None;
     result
@@ -345,17 +345,6 @@ impl<'a> Lowerer<'a> {
         lin
     }
 
-    fn number(ev: &Evaluator, e: &TExpr, env: &mut Env) -> f64 {
-        match ev.eval(e, env) {
-            Value::Num(x) => x,
-            _ => 0.0,
-        }
-    }
-
-    fn truth(ev: &Evaluator, e: Option<&TExpr>, env: &mut Env) -> bool {
-        e.is_none_or(|e| ev.eval(e, env) == Value::Bool(true))
-    }
-
     /// The linear form of a numeric expression; `None` when it is unknown.
     fn lin(&mut self, e: &TExpr, env: &mut Env) -> Option<Lin> {
         match e.stage {
@@ -365,7 +354,7 @@ impl<'a> Lowerer<'a> {
             },
             Stage::Lookup(v) => {
                 let Value::Row(_, row) = env.get(v).clone() else { return None };
-                Some(self.expand(row, env, &mut |ev, env| Self::number(ev, e, env)))
+                Some(self.expand(row, env, &mut |ev, env| ev.number(e, env)))
             }
             Stage::Linear(_) => self.linear(e, env),
         }
@@ -489,8 +478,8 @@ impl<'a> Lowerer<'a> {
                 // Σ over rows assigned to t: x[row,t]·[F]·B, with row.rep = t.
                 let col = target_cols[i];
                 env.hypothesis = Some((row, Some(t)));
-                let v = if Self::truth(&self.ev, filter, env) {
-                    body.map_or(1.0, |b| Self::number(&self.ev, b, env))
+                let v = if self.ev.passes(filter, env) {
+                    body.map_or(1.0, |b| self.ev.number(b, env))
                 } else {
                     0.0
                 };
@@ -500,15 +489,15 @@ impl<'a> Lowerer<'a> {
                 }
             } else if pairwise {
                 let part = self.expand(row, env, &mut |ev, env| {
-                    if Self::truth(ev, filter, env) {
-                        body.map_or(1.0, |b| Self::number(ev, b, env))
+                    if ev.passes(filter, env) {
+                        body.map_or(1.0, |b| ev.number(b, env))
                     } else {
                         0.0
                     }
                 });
                 total.add(&part, 1.0);
             } else {
-                if !Self::truth(&self.ev, filter, env) {
+                if !self.ev.passes(filter, env) {
                     continue;
                 }
                 match body {
@@ -532,7 +521,7 @@ impl<'a> Lowerer<'a> {
         let mut n = 0.0;
         for row in 0..self.ev.rows(*entity) {
             env.bind(var, Value::Row(*entity, row));
-            if Self::truth(&self.ev, filter, env) {
+            if self.ev.passes(filter, env) {
                 n += 1.0;
             }
         }
@@ -548,7 +537,7 @@ impl<'a> Lowerer<'a> {
         let mut magnitudes = Vec::new();
         for row in 0..self.ev.rows(*entity) {
             env.bind(var, Value::Row(*entity, row));
-            if !Self::truth(&self.ev, filter, env) {
+            if !self.ev.passes(filter, env) {
                 continue;
             }
             let Some(part) = self.lin(body, env) else { continue };
