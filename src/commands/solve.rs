@@ -11,6 +11,7 @@ use crate::diagnostics::render::Format;
 use crate::diagnostics::{Diagnostic, FileId, Sources};
 use crate::eval::{Assignment, Env, Evaluator, PlanEvaluation, Value};
 use crate::lower::{Lowered, RowOrigin};
+use crate::solve::restricted::RestrictedReport;
 use crate::solve::{LinearModel, SolveOptions, SolveResult, SolveStatus};
 use serde_json::{json, Value as Json};
 use std::path::{Path, PathBuf};
@@ -103,6 +104,8 @@ pub fn scenario_inputs(loaded: &Loaded, scenario: Option<&str>) -> Result<(Vec<C
 pub struct Solved {
     pub lowered: Lowered,
     pub result: SolveResult,
+    /// How the LP-first route went, when the model was large enough for it.
+    pub restricted: Option<RestrictedReport>,
     pub assignment: Assignment,
     pub evaluation: PlanEvaluation,
 }
@@ -177,15 +180,16 @@ fn deadline_of(limit: f64) -> std::time::Duration {
     std::time::Duration::from_secs_f64(limit * 1.02 + 0.25)
 }
 
-fn solve_with_deadline(model: LinearModel, options: &SolveOptions, limit: f64) -> (Option<Result<SolveResult, crate::solve::SolveError>>, Option<LinearModel>) {
+fn solve_with_deadline(model: LinearModel, groups: Vec<std::ops::Range<usize>>, options: &SolveOptions, limit: f64) -> (Option<ModelOutcome>, Option<LinearModel>) {
     let model = std::sync::Arc::new(model);
     let (tx, rx) = std::sync::mpsc::channel();
     let (worker_model, worker_options) = (std::sync::Arc::clone(&model), options.clone());
+    let worker_groups = groups.clone();
     let spawned = std::thread::Builder::new().name("highs".into()).spawn(move || {
-        let _ = tx.send(crate::solve::solve(&worker_model, &worker_options));
+        let _ = tx.send(solve_model(&worker_model, &worker_groups, &worker_options));
     });
     let Ok(handle) = spawned else {
-        let result = crate::solve::solve(&model, options);
+        let result = solve_model(&model, &groups, options);
         return (Some(result), std::sync::Arc::into_inner(model));
     };
     match rx.recv_timeout(deadline_of(limit)) {
@@ -194,6 +198,24 @@ fn solve_with_deadline(model: LinearModel, options: &SolveOptions, limit: f64) -
             (Some(result), std::sync::Arc::into_inner(model))
         }
         Err(_) => (None, None),
+    }
+}
+
+/// Above this many candidate pairs the MIP is solved through its LP
+/// relaxation (`solve::restricted`): HiGHS stalls on the plain MIP there.
+pub const RESTRICT_ABOVE: usize = 10_000;
+/// Columns kept per assigned row beyond those the LP uses, by reduced cost.
+const KEEP_BEST: usize = 3;
+
+type ModelOutcome = Result<(SolveResult, Option<RestrictedReport>), crate::solve::SolveError>;
+
+/// Solves the lowered model: directly when small, through the LP when large.
+fn solve_model(model: &LinearModel, groups: &[std::ops::Range<usize>], options: &SolveOptions) -> ModelOutcome {
+    let pairs: usize = groups.iter().map(|g| g.len()).sum();
+    if pairs > RESTRICT_ABOVE {
+        crate::solve::restricted::solve_restricted(model, groups, KEEP_BEST, options)
+    } else {
+        crate::solve::solve(model, options).map(|r| (r, None))
     }
 }
 
@@ -252,18 +274,22 @@ pub fn solve_loaded(
     let started = Instant::now();
     // Whole-policy messages point at the assignment they are about.
     let policy_span = policy.assignment.as_ref().map_or_else(Default::default, |a| a.span);
+    let groups: Vec<std::ops::Range<usize>> = (0..lowered.candidates.must_assign.len()).map(|e| lowered.candidates.of(e)).collect();
+    if options.start.is_none() {
+        options.start = owners_start(policy, data, &lowered);
+    }
     let outcome = match (limit_mode, options.time_limit) {
         (LimitMode::Abandon, Some(limit)) => {
-            let (outcome, model) = solve_with_deadline(std::mem::take(&mut lowered.model), &options, limit);
+            let (outcome, model) = solve_with_deadline(std::mem::take(&mut lowered.model), groups, &options, limit);
             if let Some(model) = model {
                 lowered.model = model;
             }
             outcome
         }
-        _ => Some(crate::solve::solve(&lowered.model, &options)),
+        _ => Some(solve_model(&lowered.model, &groups, &options)),
     };
     timings.push("solve", started.elapsed().as_secs_f64());
-    let result = match outcome {
+    let (result, restricted) = match outcome {
         Some(Ok(r)) => r,
         Some(Err(e)) => return Err(Failure::Internal(vec![msg::solver_disagrees(file, Default::default(), &e.to_string())])),
         None => {
@@ -306,7 +332,25 @@ pub fn solve_loaded(
     if !problems.is_empty() {
         return Err(Failure::Internal(problems));
     }
-    Ok(Solved { lowered, result, assignment, evaluation })
+    Ok(Solved { lowered, result, restricted, assignment, evaluation })
+}
+
+/// A MIP start from the current owners: each row with a current owner that
+/// is still a candidate starts with it; the solver completes the rest.
+fn owners_start(policy: &CheckedPolicy, data: &Dataset, lowered: &Lowered) -> Option<Vec<f64>> {
+    let a = policy.assignment.as_ref()?;
+    let owner = owner_field(policy)?;
+    let ev = Evaluator::for_data(policy, data);
+    let c = &lowered.candidates;
+    let mut start = vec![0.0; lowered.model.num_cols()];
+    for e in 0..c.must_assign.len() {
+        if let Value::Row(_, r) = ev.field(a.entity, owner, e as u32) {
+            if let Some(col) = c.of(e).find(|&col| c.target[col] == r) {
+                start[col] = 1.0;
+            }
+        }
+    }
+    Some(start)
 }
 
 /// The current owner: the assigned entity's one reference to the target.
@@ -502,6 +546,17 @@ pub fn plan_json(p: &Provenance, data: &Dataset, solved: &Solved) -> Json {
             "nonzeros": model.num_nonzeros(),
             "candidate_pairs": solved.lowered.candidates.len(),
             "pairs_removed_by_rule": pruned,
+            "route": match &solved.restricted {
+                None => json!({"method": "mip"}),
+                Some(r) => json!({
+                    "method": "lp_then_restricted_mip",
+                    "lp_bound": round(r.lp_objective / solved.lowered.multiplier),
+                    "lp_split_pairs": r.lp_fractional,
+                    "columns_kept": r.columns_kept,
+                    "columns_dropped": r.columns_dropped,
+                    "proven_by_reduced_costs": r.proven_by_reduced_costs,
+                }),
+            },
         },
     })
 }

@@ -10,6 +10,7 @@
 //! wait for each other.
 
 pub mod model;
+pub mod restricted;
 
 mod highs_ffi;
 

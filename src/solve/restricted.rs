@@ -1,0 +1,327 @@
+//! Large assignment models: the LP relaxation first, then the MIP on the
+//! columns the LP points at, with a bound that stays valid for the whole
+//! model.
+//!
+//! HiGHS's MIP stalls on hundreds of thousands of assignment binaries (clique
+//! table, presolve), while the LP relaxation of the same model solves, and
+//! leaves few assignments split. So:
+//!
+//! 1. solve the LP relaxation of the whole model; its objective bounds the
+//!    MIP (and an infeasible LP proves the MIP infeasible);
+//! 2. keep, in every assignment group, the columns the LP uses plus the
+//!    `keep_best` with the best reduced cost, and drop the rest;
+//! 3. solve the MIP on the kept columns: each of its plans is a plan of the
+//!    whole model, since dropped columns are simply 0.
+//!
+//! The bound reported is valid for the whole model: a plan that uses no
+//! dropped column is bounded by the restricted MIP's own bound; one that uses
+//! a dropped column j costs at least `z_LP + d_j` (d_j its reduced cost, the
+//! column at its lower bound 0 in the optimal LP). So the bound is
+//! `max(z_LP, min(restricted bound, z_LP + min dropped d_j))` (minimising).
+//! When every dropped column's reduced cost exceeds the restricted plan's
+//! distance to the LP bound, the restricted optimum is the full optimum.
+
+use std::ops::Range;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::{solve, solve_lp_relaxation, LinearModel, SolveError, SolveOptions, SolveResult, SolveStatus, StopReason};
+
+/// What the restricted solve did, for benchmarks and plan.json.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RestrictedReport {
+    /// Objective of the LP relaxation of the whole model (the model's sense).
+    pub lp_objective: f64,
+    pub lp_seconds: f64,
+    /// Assignment columns split by the LP (strictly between 0 and 1).
+    pub lp_fractional: usize,
+    pub columns_kept: usize,
+    pub columns_dropped: usize,
+    pub mip_seconds: f64,
+    /// The restricted MIP's optimum is proven optimal for the whole model.
+    pub proven_by_reduced_costs: bool,
+}
+
+/// A row is local when it holds at most 1/this of the assignment columns.
+const LOCAL_ROW_FRACTION: usize = 20;
+
+/// Tolerance under which an LP value counts as 0.
+const LP_ZERO: f64 = 1e-6;
+
+/// Solves `model` through the LP relaxation and small MIPs around the LP's
+/// solution (see the module comment). `groups` are disjoint column ranges
+/// of 0/1 columns, at most one of which is 1 per group (the assignment
+/// rows). Falls back to the plain MIP when the LP does not reach optimality.
+pub fn solve_restricted(
+    model: &LinearModel,
+    groups: &[Range<usize>],
+    keep_best: usize,
+    options: &SolveOptions,
+) -> Result<(SolveResult, Option<RestrictedReport>), SolveError> {
+    let started = Instant::now();
+    let lp_options = SolveOptions { start: None, ..options.clone() };
+    let lp = solve_lp_relaxation(model, &lp_options)?;
+    let lp_seconds = started.elapsed().as_secs_f64();
+    match lp.status {
+        // No LP solution: no MIP solution either.
+        SolveStatus::Infeasible => return Ok((SolveResult { nodes: 0, ..lp }, None)),
+        SolveStatus::Optimal if !lp.col_dual.is_empty() && lp.objective.is_some() => {}
+        // Unbounded, or a limit came first: the plain MIP decides.
+        _ => return Ok((solve(model, &remaining(options, started))?, None)),
+    }
+    let lp_objective = lp.objective.unwrap_or_default();
+    // Work in the minimising sense: `sign * objective` is minimised.
+    let sign = if model.maximize { -1.0 } else { 1.0 };
+    let reduced = |j: usize| sign * lp.col_dual[j];
+    let split = |j: usize| lp.col_value[j] > LP_ZERO && lp.col_value[j] < 1.0 - LP_ZERO;
+    let lp_fractional = groups.iter().flat_map(|g| g.clone()).filter(|&j| split(j)).count();
+
+    // Each group's columns, best reduced cost first.
+    let ranked: Vec<Vec<usize>> = groups
+        .iter()
+        .map(|g| {
+            let mut cols: Vec<usize> = g.clone().collect();
+            cols.sort_by(|&a, &b| reduced(a).total_cmp(&reduced(b)).then(a.cmp(&b)));
+            cols
+        })
+        .collect();
+    // A MIP start's columns stay free, so that the start stays a plan.
+    let started_at = |j: usize| options.start.as_ref().is_some_and(|s| s[j] > 0.5);
+    let promising = |keep: &mut [Keep], cols: &[usize]| {
+        for (rank, &j) in cols.iter().enumerate() {
+            let wanted = rank < keep_best || lp.col_value[j] > LP_ZERO || started_at(j);
+            keep[j] = if wanted { Keep::Free } else { Keep::Fixed(0.0) };
+        }
+    };
+
+    // First: keep the groups the LP settled (one column at 1, or none) as
+    // they are, and solve only the split groups: a small MIP.
+    let mut settled_keep = vec![Keep::Free; model.num_cols()];
+    for cols in &ranked {
+        if cols.iter().any(|&j| split(j)) {
+            promising(&mut settled_keep, cols);
+        } else {
+            for &j in cols {
+                settled_keep[j] = Keep::Fixed(if lp.col_value[j] >= 1.0 - LP_ZERO { 1.0 } else { 0.0 });
+            }
+        }
+    }
+    // Next: also free the settled groups that share a local row (one that
+    // holds few of the model's columns, e.g. one target's capacity) with a
+    // split column, so that the rounding has room to move.
+    let group_of = {
+        let mut g = vec![usize::MAX; model.num_cols()];
+        for (gi, range) in groups.iter().enumerate() {
+            for j in range.clone() {
+                g[j] = gi;
+            }
+        }
+        g
+    };
+    let group_columns: usize = groups.iter().map(|g| g.len()).sum();
+    let local_row = |i: usize| model.row_start[i + 1] - model.row_start[i] <= group_columns / LOCAL_ROW_FRACTION;
+    let mut is_split_column = vec![false; model.num_cols()];
+    for cols in ranked.iter().filter(|cols| cols.iter().any(|&j| split(j))) {
+        for &j in cols {
+            is_split_column[j] = true;
+        }
+    }
+    let mut near = vec![false; groups.len()];
+    for i in (0..model.num_rows()).filter(|&i| local_row(i)) {
+        let entries = model.row_start[i]..model.row_start[i + 1];
+        if entries.clone().any(|k| is_split_column[model.row_index[k]] && lp.col_value[model.row_index[k]] > LP_ZERO) {
+            for k in entries {
+                let j = model.row_index[k];
+                if group_of[j] != usize::MAX && lp.col_value[j] > LP_ZERO {
+                    near[group_of[j]] = true;
+                }
+            }
+        }
+    }
+    let mut near_keep = settled_keep.clone();
+    for (gi, cols) in ranked.iter().enumerate() {
+        if near[gi] {
+            promising(&mut near_keep, cols);
+        }
+    }
+    // Then, if that finds no plan: every group free among its promising
+    // columns. Here the restricted MIP's bound plus the reduced costs of the
+    // dropped columns give a valid bound (module comment).
+    let mut promising_keep = vec![Keep::Free; model.num_cols()];
+    for cols in &ranked {
+        promising(&mut promising_keep, cols);
+    }
+
+    let lp_bound = sign * lp_objective;
+    let mut report = RestrictedReport {
+        lp_objective,
+        lp_seconds,
+        lp_fractional,
+        columns_kept: 0,
+        columns_dropped: 0,
+        mip_seconds: 0.0,
+        proven_by_reduced_costs: false,
+    };
+    let mip_started = Instant::now();
+    for (keep, bound_from_reduced_costs) in [(&settled_keep, false), (&near_keep, false), (&promising_keep, true)] {
+        let (restricted, kept) = restrict(model, keep);
+        report.columns_kept = kept.len();
+        report.columns_dropped = model.num_cols() - kept.len();
+        let mut mip_options = remaining(options, started);
+        // The start, on the kept columns; dropped only if it uses a fixed one.
+        mip_options.start = options.start.as_ref().and_then(|start| {
+            let consistent = (0..model.num_cols()).all(|j| match keep[j] {
+                Keep::Fixed(v) => (start[j] - v).abs() < 0.5 || !model.col_integer[j],
+                Keep::Free => true,
+            });
+            consistent.then(|| kept.iter().map(|&j| start[j]).collect())
+        });
+        let mut result = solve(&restricted, &mip_options)?;
+        report.mip_seconds = mip_started.elapsed().as_secs_f64();
+        let Some(objective) = result.objective.filter(|_| !result.col_value.is_empty()) else {
+            if result.stop_reason == StopReason::Infeasible {
+                continue;
+            }
+            // A limit came first.
+            result.dual_bound = Some(lp_objective);
+            return Ok((result, Some(report)));
+        };
+        result.col_value = expand(model, keep, &kept, &result.col_value);
+        let objective_min = sign * objective;
+        let mut bound = lp_bound;
+        if bound_from_reduced_costs {
+            let least_dropped = (0..model.num_cols())
+                .filter(|&j| keep[j] != Keep::Free)
+                .map(reduced)
+                .fold(f64::INFINITY, f64::min);
+            report.proven_by_reduced_costs = least_dropped >= objective_min - lp_bound;
+            if let Some(restricted_bound) = result.dual_bound {
+                bound = bound.max((sign * restricted_bound).min(lp_bound + least_dropped));
+            }
+        }
+        // A bound can't pass the plan (numerical noise aside).
+        let bound = bound.min(objective_min);
+        result.dual_bound = Some(sign * bound);
+        result.gap = relative_gap(objective_min, bound);
+        let within = result.gap.is_some_and(|g| g <= options.mip_gap);
+        result.status = if within { SolveStatus::Optimal } else { SolveStatus::Feasible };
+        if !within && result.stop_reason == StopReason::Converged {
+            // The restricted MIP finished, but the whole model's bound is
+            // not close enough to prove the requested gap.
+            result.stop_reason = StopReason::Interrupted;
+        }
+        result.seconds = started.elapsed().as_secs_f64();
+        return Ok((result, Some(report)));
+    }
+    // Neither restriction has a plan: the plain MIP decides.
+    Ok((solve(model, &remaining(options, started))?, Some(report)))
+}
+
+/// HiGHS's definition: |objective − bound| / |objective|.
+fn relative_gap(objective: f64, bound: f64) -> Option<f64> {
+    let gap = (objective - bound).abs();
+    if gap <= 1e-9 {
+        return Some(0.0);
+    }
+    (objective.abs() > 0.0).then(|| gap / objective.abs())
+}
+
+/// The options for what is left of the time limit.
+fn remaining(options: &SolveOptions, started: Instant) -> SolveOptions {
+    let spent = started.elapsed().as_secs_f64();
+    SolveOptions {
+        time_limit: options.time_limit.map(|limit| (limit - spent).max(0.0)),
+        ..options.clone()
+    }
+}
+
+/// A column of the restricted model: free as in the whole model, or fixed
+/// to a value (and so moved into the row bounds and the objective offset).
+#[derive(Clone, Copy, PartialEq)]
+enum Keep {
+    Free,
+    Fixed(f64),
+}
+
+/// The model over the free columns only, and the original index of each.
+fn restrict(model: &LinearModel, keep: &[Keep]) -> (LinearModel, Vec<usize>) {
+    let mut new_index = vec![usize::MAX; model.num_cols()];
+    let mut kept = Vec::new();
+    let mut out = LinearModel { maximize: model.maximize, offset: model.offset, ..Default::default() };
+    for j in 0..model.num_cols() {
+        match keep[j] {
+            Keep::Free => {
+                new_index[j] = kept.len();
+                kept.push(j);
+                out.add_col(model.col_cost[j], model.col_lower[j], model.col_upper[j], model.col_integer[j]);
+            }
+            Keep::Fixed(value) => out.offset += model.col_cost[j] * value,
+        }
+    }
+    out.row_start.push(0);
+    for i in 0..model.num_rows() {
+        let mut fixed_activity = 0.0;
+        for k in model.row_start[i]..model.row_start[i + 1] {
+            let j = model.row_index[k];
+            match keep[j] {
+                Keep::Free => {
+                    out.row_index.push(new_index[j]);
+                    out.row_value.push(model.row_value[k]);
+                }
+                Keep::Fixed(value) => fixed_activity += model.row_value[k] * value,
+            }
+        }
+        out.row_start.push(out.row_index.len());
+        out.row_lower.push(model.row_lower[i] - fixed_activity);
+        out.row_upper.push(model.row_upper[i] - fixed_activity);
+    }
+    (out, kept)
+}
+
+/// The restricted model's column values, spread back over the whole
+/// model's columns.
+fn expand(model: &LinearModel, keep: &[Keep], kept: &[usize], values: &[f64]) -> Vec<f64> {
+    let mut full: Vec<f64> = keep.iter().map(|k| if let Keep::Fixed(v) = k { *v } else { 0.0 }).collect();
+    debug_assert_eq!(full.len(), model.num_cols());
+    for (value, &j) in values.iter().zip(kept) {
+        full[j] = *value;
+    }
+    full
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 3-job, 2-agent assignment with capacity: the restricted solve must
+    /// reach the plain MIP's optimum, with a valid bound.
+    #[test]
+    fn restricted_matches_plain_mip() {
+        let mut m = LinearModel::default();
+        let cost = [[4.0, 1.0], [2.0, 3.0], [5.0, 2.0]];
+        for row in &cost {
+            for &c in row {
+                m.add_col(c, 0.0, 1.0, true);
+            }
+        }
+        for job in 0..3 {
+            m.add_row(1.0, 1.0, &[(2 * job, 1.0), (2 * job + 1, 1.0)]);
+        }
+        // Agent 1 takes at most one job.
+        m.add_row(f64::NEG_INFINITY, 1.0, &[(1, 1.0), (3, 1.0), (5, 1.0)]);
+        let groups = [0..2, 2..4, 4..6];
+        let options = SolveOptions { mip_gap: 0.0, ..Default::default() };
+        let plain = solve(&m, &options).unwrap();
+        for keep_best in 0..3 {
+            let (r, report) = solve_restricted(&m, &groups, keep_best, &options).unwrap();
+            assert!(report.is_some());
+            let bound = r.dual_bound.unwrap();
+            assert!(bound <= plain.objective.unwrap() + 1e-9, "bound {bound} passes the optimum");
+            assert!(r.objective.unwrap() >= plain.objective.unwrap() - 1e-9);
+            if keep_best >= 1 {
+                assert_eq!(r.objective, plain.objective);
+            }
+        }
+    }
+}
