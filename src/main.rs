@@ -154,6 +154,25 @@ enum BenchWhat {
         #[command(flatten)]
         solver: SolverArgs,
     },
+    /// Generalized assignment benchmarks: OR-Library optima and overhead against HiGHS alone, and generated type D instances against the LP bound.
+    #[command(after_help = "Example:\n  terra bench gap --orlib data/gap-orlib --type-d-seeds 0      # known optima, overhead ratio\n  terra bench gap --type-d-seeds 2 --type-d-time-limit 60       # type D up to 80 x 1600")]
+    Gap {
+        /// Folder with the OR-Library files gap1.txt … gap12.txt and KNOWN.txt.
+        #[arg(long)]
+        orlib: Option<PathBuf>,
+        /// Timed runs per OR-Library instance; the fastest counts.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Generated type D instances per size (seeds 1..=N); 0 skips them.
+        #[arg(long, default_value_t = 1)]
+        type_d_seeds: u64,
+        /// Time limit of each type D solve, in seconds.
+        #[arg(long, default_value_t = 60.0)]
+        type_d_time_limit: f64,
+        /// Solver threads (0: the solver's default).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
 }
 
 /// How the solver runs; shared by `solve` and `bench solve`.
@@ -212,6 +231,10 @@ fn main() -> ExitCode {
         Command::Verify { policy, plan, format } => commands::verify::run(&policy, &plan, format.into()),
         Command::Bench { what: BenchWhat::Check { policy, runs } } => commands::bench::check(&policy, runs),
         Command::Bench { what: BenchWhat::Solve { policy, solver } } => commands::bench::solve(&policy, &solver.options(false)),
+        Command::Bench { what: BenchWhat::Gap { orlib, runs, type_d_seeds, type_d_time_limit, threads } } => {
+            let args = commands::bench_gap::GapBenchArgs { orlib: orlib.as_deref(), runs, type_d_seeds, type_d_time_limit, threads };
+            commands::bench_gap::run(&args)
+        }
         Command::Generate { what: GenerateWhat::NaFy27 { out, scale, seed } } => {
             match terra::generate::write_na_fy27(&out, scale, seed) {
                 Ok(_) => {

@@ -21,6 +21,7 @@ macro_rules! out {
 }
 
 pub mod bench;
+pub mod bench_gap;
 pub mod check;
 pub mod fmt;
 pub mod output;

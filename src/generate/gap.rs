@@ -256,3 +256,60 @@ pub fn generate_type_d(m: usize, n: usize, seed: u64) -> GapInstance {
         capacity,
     }
 }
+
+/// One line of an OR-Library `KNOWN.txt`: `gapN:P m n sense optimum ...`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KnownOptimum {
+    /// The file's stem, e.g. "gap1".
+    pub file: String,
+    /// 1-based problem number in the file.
+    pub problem: usize,
+    pub maximize: bool,
+    pub optimum: f64,
+}
+
+/// Parses `KNOWN.txt`; `#` lines are comments.
+pub fn parse_known(text: &str) -> Result<Vec<KnownOptimum>, String> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = || format!("line {}: expected `gapN:P m n sense optimum`", n + 1);
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let (file, problem) = fields.first().and_then(|f| f.split_once(':')).ok_or_else(bad)?;
+        let problem = problem.parse().map_err(|_| bad())?;
+        let maximize = match fields.get(3) {
+            Some(&"max") => true,
+            Some(&"min") => false,
+            _ => return Err(bad()),
+        };
+        let optimum = fields.get(4).and_then(|v| v.parse().ok()).ok_or_else(bad)?;
+        out.push(KnownOptimum { file: file.to_string(), problem, maximize, optimum });
+    }
+    Ok(out)
+}
+
+/// The instance as a MIP written directly, without terra's language:
+/// x[j][i] binary (job-major, as a modeller would write an assignment),
+/// each job once, each agent within capacity. The yardstick for terra's
+/// overhead.
+pub fn direct_model(inst: &GapInstance, maximize: bool) -> crate::solve::LinearModel {
+    let mut model = crate::solve::LinearModel { maximize, ..Default::default() };
+    let column = |i: usize, j: usize| j * inst.agents + i;
+    for j in 0..inst.jobs {
+        for i in 0..inst.agents {
+            model.add_col(inst.cost[i][j], 0.0, 1.0, true);
+        }
+    }
+    for j in 0..inst.jobs {
+        let entries: Vec<(usize, f64)> = (0..inst.agents).map(|i| (column(i, j), 1.0)).collect();
+        model.add_row(1.0, 1.0, &entries);
+    }
+    for i in 0..inst.agents {
+        let entries: Vec<(usize, f64)> = (0..inst.jobs).map(|j| (column(i, j), inst.resource[i][j])).collect();
+        model.add_row(f64::NEG_INFINITY, inst.capacity[i], &entries);
+    }
+    model
+}

@@ -8,11 +8,13 @@
 //! - A lookup f(e, e.rep) expands to Σ_r x[e,r]·f(e,r) (+ the `none` case).
 //! - Aggregates that are used more than once with the same free variables
 //!   (e.g. `book(r)`, `mean(book(q) for q in rep)`) are formed once, as an
-//!   auxiliary column defined by one row; max/min become auxiliary columns
+//!   auxiliary column defined by one row (those used once are inlined
+//!   again at the end, see `inline`); max/min become auxiliary columns
 //!   bounded by every term (the checker allows them only where convex).
 //! - Each objective term and each preference is divided by its scale (see
 //!   `magnitude`) and multiplied by its weight.
 
+mod inline;
 pub mod linexpr;
 
 use crate::check::ir::*;
@@ -166,16 +168,20 @@ pub fn lower(policy: &CheckedPolicy, data: &Dataset, params: Vec<Const>) -> Lowe
             ConstraintKind::Soft { weight } => soft[ci] = Some(l.soft(ci, c, weight)),
         }
     }
-    let terms = l.objective();
+    // Scales balance the objective's parts against each other; a lone term
+    // needs none, and keeping its costs as written (often whole numbers)
+    // lets the solver use the objective's integrality to prune.
+    let lone = policy.objective.len() == 1 && soft.iter().all(Option::is_none);
+    let terms = l.objective(lone);
     // Scale the whole objective so that coefficients are near 1.
-    let multiplier = (l.cand.must_assign.len().max(1)) as f64;
+    let multiplier = if lone { 1.0 } else { (l.cand.must_assign.len().max(1)) as f64 };
     for c in l.cost.iter_mut() {
         *c *= multiplier;
     }
     l.model.offset *= multiplier;
     l.model.col_cost = std::mem::take(&mut l.cost);
     l.model.col_cost.resize(l.model.num_cols(), 0.0);
-    Lowered {
+    let mut lowered = Lowered {
         model: l.model,
         candidates: l.cand,
         columns: l.columns,
@@ -186,7 +192,9 @@ pub fn lower(policy: &CheckedPolicy, data: &Dataset, params: Vec<Const>) -> Lowe
         pruned,
         stranded,
         data_violations,
-    }
+    };
+    inline::inline_single_use(&mut lowered);
+    lowered
 }
 
 /// Hard rules whose condition is a lookup of the quantified assigned row.
@@ -728,13 +736,13 @@ impl<'a> Lowerer<'a> {
         self.model.offset += lin.constant * factor;
     }
 
-    fn objective(&mut self) -> Vec<ScaledTerm> {
+    fn objective(&mut self, lone: bool) -> Vec<ScaledTerm> {
         let mut out = Vec::new();
         for term in &self.policy.objective {
             let mut env = Env::new(self.policy);
             let lin = self.lin(&term.expr, &mut env).unwrap_or_default();
             let magnitude = self.magnitude(&lin);
-            let scale = if magnitude > 0.0 { magnitude } else { 1.0 };
+            let scale = if magnitude > 0.0 && !lone { magnitude } else { 1.0 };
             let sign = sense_sign(term.sense);
             self.add_cost(&lin, sign * term.weight / scale);
             out.push(ScaledTerm { scale, weight: term.weight, sign });
