@@ -130,11 +130,13 @@ fn open(dir: &Path, policy_override: Option<&Path>) -> Result<Opened, Failed> {
         };
         return Err((loaded.sources, problems));
     };
-    // The independent evaluation of plan.csv must give plan.json's terms.
+    // The independent evaluation of plan.csv must give plan.json's terms
+    // (unless the inputs changed, which R0652 already says).
+    let inputs_changed = warnings.iter().any(|d| d.code == "R0652");
     let evaluation = Evaluator::for_plan(&loaded.policy, data, &assignment).with_params(params.clone()).evaluate();
     for (term, raw) in loaded.policy.objective.iter().zip(&evaluation.terms) {
         let recorded = plan["objective_terms"].as_array().into_iter().flatten().find(|t| t["name"].as_str() == Some(term.name.as_str()));
-        let Some(recorded) = recorded.and_then(|t| t["raw"].as_f64()) else { continue };
+        let Some(recorded) = recorded.and_then(|t| t["raw"].as_f64()).filter(|_| !inputs_changed) else { continue };
         if (recorded - raw).abs() > 1e-6 * raw.abs().max(1.0) {
             let what = format!("objective term `{}` is {} for plan.csv, {} in plan.json", term.name, super::output::round(*raw), recorded);
             warnings.push(msg::plan_files_disagree(json_file, field_span(&json_text, "objective_terms"), &what));
