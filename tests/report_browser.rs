@@ -1,0 +1,161 @@
+//! The starter report in headless Chromium (Debian's `chromium`, which
+//! `.ci/setup.sh --browser` installs): the page loads with no console
+//! message and no network request, the map draws one mark per account and
+//! one home per rep, and the charts are there. A screenshot is saved under
+//! the cargo target folder as a test artifact.
+//!
+//! Without chromium this test fails: a browser check that silently skips
+//! would let a broken page through.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn chromium() -> PathBuf {
+    let found = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|dir| dir.join("chromium"))
+        .find(|p| p.is_file());
+    found.unwrap_or_else(|| panic!("chromium is not installed; run `.ci/setup.sh --browser` (Debian's `chromium` package) before `cargo test --release`"))
+}
+
+/// What one headless run saw.
+struct Visit {
+    dom: String,
+    /// The page's console lines (messages and uncaught errors).
+    console: Vec<String>,
+    /// URLs the page itself requested (not the browser's own traffic).
+    requests: Vec<String>,
+}
+
+/// Loads `page` in a fresh profile; `extra` adds e.g. a screenshot.
+fn visit(page: &Path, extra: &[String]) -> Visit {
+    let profile = tempfile::tempdir().unwrap();
+    let net_log = profile.path().join("net-log.json");
+    let url = format!("file://{}", page.display());
+    let out = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=10000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().join("profile").display()))
+        .arg(format!("--log-net-log={}", net_log.display()))
+        .args(extra)
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .expect("run chromium");
+    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+    let console = String::from_utf8_lossy(&out.stderr).lines().filter(|l| l.contains(":CONSOLE")).map(str::to_string).collect();
+    Visit { dom: String::from_utf8_lossy(&out.stdout).into_owned(), console, requests: page_requests(&net_log) }
+}
+
+/// The URLs of requests the page started, from Chromium's net log: a
+/// request's start event names its initiator, and the browser's own
+/// traffic (updates, sign-in) has none ("not an origin").
+fn page_requests(net_log: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(net_log).unwrap_or_else(|e| panic!("no net log at {}: {e}", net_log.display()));
+    // A log cut short lacks its closing brackets; events are still whole.
+    let log: serde_json::Value = serde_json::from_str(&text)
+        .or_else(|_| serde_json::from_str(&format!("{}]}}", text.trim_end().trim_end_matches(','))))
+        .expect("a JSON net log");
+    let start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"].as_i64().expect("event type URL_REQUEST_START_JOB");
+    log["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["type"].as_i64() == Some(start_job))
+        .filter(|e| e["params"]["initiator"].as_str() != Some("not an origin"))
+        .filter_map(|e| e["params"]["url"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// The value of `attribute` on the element that has `marker` in its tag.
+fn attribute(dom: &str, marker: &str, attribute: &str) -> Option<String> {
+    let at = dom.find(marker)?;
+    let tag_start = dom[..at].rfind('<')?;
+    let tag = &dom[tag_start..at + dom[at..].find('>')?];
+    let needle = format!("{attribute}=\"");
+    let from = tag.find(&needle)? + needle.len();
+    Some(tag[from..from + tag[from..].find('"')?].to_string())
+}
+
+fn starter() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/starter")
+}
+
+fn terra(args: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_terra")).args(args).env("NO_COLOR", "1").output().unwrap();
+    assert!(out.status.success(), "terra {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    reader.records().map(|r| headers.iter().zip(r.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()).collect()
+}
+
+/// The detectors work: a page that requests a URL and logs an error is
+/// caught by both. Otherwise the real test could pass by seeing nothing.
+#[test]
+fn the_checks_catch_a_request_and_a_console_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("leaky.html");
+    std::fs::write(&page, "<!DOCTYPE html><html><body><img src=\"http://127.0.0.1:9/pixel.png\"><script>console.error('broken');</script></body></html>").unwrap();
+    let seen = visit(&page, &[]);
+    assert_eq!(seen.requests, vec!["http://127.0.0.1:9/pixel.png".to_string()]);
+    assert!(seen.console.iter().any(|l| l.contains("broken")), "{:?}", seen.console);
+}
+
+#[test]
+fn the_starter_report_opens_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plan");
+    let policy = starter().join("policy.terra");
+    terra(&["solve", &policy.to_string_lossy(), "--out", &out.to_string_lossy()]);
+    // The independent check of the plan before drawing it.
+    terra(&["verify", &policy.to_string_lossy(), &out.join("plan.csv").to_string_lossy()]);
+    terra(&["report", &out.to_string_lossy()]);
+    let page = out.join("report.html");
+
+    let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let screenshot = artifacts.join("report-starter.png");
+    let _ = std::fs::remove_file(&screenshot);
+    let seen = visit(&page, &[format!("--screenshot={}", screenshot.display()), "--window-size=1280,3000".into()]);
+
+    assert!(seen.console.is_empty(), "console messages:\n{}", seen.console.join("\n"));
+    assert!(seen.requests.is_empty(), "network requests: {:?}", seen.requests);
+    assert!(seen.dom.contains("data-ready-ms="), "the page's script did not finish");
+
+    // One mark per account with a location, one home per rep, counted
+    // from the CSV files.
+    let accounts = csv_rows(&starter().join("accounts.csv"));
+    let reps = csv_rows(&starter().join("reps.csv"));
+    let located = accounts.iter().filter(|a| !a["site_lat"].is_empty()).count();
+    assert_eq!(located, 40);
+    assert_eq!(attribute(&seen.dom, "class=\"map\"", "data-drawn-rows"), Some(located.to_string()));
+    assert_eq!(attribute(&seen.dom, "class=\"map\"", "data-drawn-homes"), Some(reps.len().to_string()));
+
+    // The charts: capacity and balance per rep, moves, the objective.
+    for chart in ["capacity", "balanced_books", "accounts per rep", "objective"] {
+        let bars = attribute(&seen.dom, &format!("data-chart=\"{chart}\""), "data-bars");
+        assert!(bars.is_some(), "no chart `{chart}`");
+    }
+    assert_eq!(attribute(&seen.dom, "data-chart=\"capacity\"", "data-bars"), Some(reps.len().to_string()));
+    assert!(seen.dom.matches("class=\"bar ").count() >= 3 * reps.len(), "chart columns missing");
+
+    let png = std::fs::read(&screenshot).unwrap_or_else(|e| panic!("no screenshot at {}: {e}", screenshot.display()));
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "the screenshot is not a full page");
+    println!("screenshot: {}", screenshot.display());
+}
