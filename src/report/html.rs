@@ -127,7 +127,7 @@ fn map_figure(model: &PlanModel, frame: &map::Frame, changed: Option<&[bool]>, i
     let (site, home) = (&model.geo_fields.0, &model.geo_fields.1);
     let _ = writeln!(
         out,
-        "<p>{} {}s by their <code>{}</code>, coloured by {}. Hover over an {} or a home for its details; click to keep them below the map.</p>",
+        "<p>{} {}s by their <code>{}</code>, coloured by {}. Hover over an {} or a home for its details, click to keep them below the map; scroll to zoom, drag to pan, double-click to reset.</p>",
         number(drawn as f64),
         escape(&model.entity),
         escape(site.as_deref().unwrap_or("")),

@@ -307,7 +307,7 @@ pub fn build(input: PlanInput) -> PlanModel {
             *c += 1.0;
         }
     }
-    model.charts.push(kpi_chart(format!("{} per {}", a.relation_name, target_schema.name), format!("{}: count", a.relation_name), "count", counts));
+    model.charts.push(kpi_chart(format!("{} per {}", a.relation_name, target_schema.name), a.relation_name.clone(), "count", counts));
     model
 }
 

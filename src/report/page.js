@@ -15,6 +15,8 @@
     var n = data.x.length;
     var radius = n <= 300 ? 5 : n <= 3000 ? 3.2 : 1.8;
     var view = { scale: 1, dx: 0, dy: 0 };
+    // The reader's zoom and pan, on top of the fitted view.
+    var zoom = { k: 1, x: 0, y: 0 };
     var cells = {};
     var CELL = 12;
 
@@ -23,7 +25,7 @@
       return t >= 0 ? data.targets[t].colour : UNASSIGNED;
     }
     function screen(x, y) {
-      return [view.dx + x * view.scale, view.dy + y * view.scale];
+      return [zoom.x + zoom.k * (view.dx + x * view.scale), zoom.y + zoom.k * (view.dy + y * view.scale)];
     }
 
     function draw() {
@@ -178,7 +180,42 @@
       return i < 0 ? null : { px: px, py: py, pairs: rows(i) };
     }
 
+    // Wheel to zoom about the cursor, drag to pan, double-click to reset.
+    var drag = null;
+    canvas.addEventListener("wheel", function (event) {
+      event.preventDefault();
+      var box = canvas.getBoundingClientRect();
+      var px = event.clientX - box.left, py = event.clientY - box.top;
+      var k = Math.max(1, Math.min(64, zoom.k * (event.deltaY < 0 ? 1.25 : 0.8)));
+      var f = k / zoom.k;
+      zoom.x = px - (px - zoom.x) * f;
+      zoom.y = py - (py - zoom.y) * f;
+      zoom.k = k;
+      if (k === 1) { zoom.x = 0; zoom.y = 0; }
+      draw();
+    }, { passive: false });
+    canvas.addEventListener("mousedown", function (event) {
+      drag = { x: event.clientX, y: event.clientY, moved: false };
+    });
+    window.addEventListener("mouseup", function () {
+      setTimeout(function () { drag = null; }, 0);
+    });
+    canvas.addEventListener("dblclick", function () {
+      zoom = { k: 1, x: 0, y: 0 };
+      draw();
+    });
     canvas.addEventListener("mousemove", function (event) {
+      if (drag && event.buttons === 1) {
+        var dx = event.clientX - drag.x, dy = event.clientY - drag.y;
+        if (Math.abs(dx) + Math.abs(dy) > 2) drag.moved = true;
+        zoom.x += dx;
+        zoom.y += dy;
+        drag.x = event.clientX;
+        drag.y = event.clientY;
+        tooltip.hidden = true;
+        draw();
+        return;
+      }
       var hit = at(event);
       if (!hit) { tooltip.hidden = true; return; }
       tooltip.textContent = "";
@@ -193,6 +230,7 @@
     });
     canvas.addEventListener("mouseleave", function () { tooltip.hidden = true; });
     canvas.addEventListener("click", function (event) {
+      if (drag && drag.moved) return;
       var hit = at(event);
       if (!hit || !details) return;
       details.textContent = "";
