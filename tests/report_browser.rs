@@ -209,3 +209,64 @@ fn a_report_of_33000_accounts_paints_within_two_seconds() {
     println!("33,000 accounts: painted {painted} ms after navigation");
     assert!(painted < 2000, "the page took {painted} ms to paint");
 }
+
+/// Decodes the entities that `--dump-dom` writes in attribute values.
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'").replace("&amp;", "&")
+}
+
+/// Clicking an account lists its fields and its rep, and hovering shows
+/// them: a probe script, added to a copy of the page, clicks across the map
+/// until an account's details appear, then hovers there; the fields shown
+/// are checked against the CSV files and plan.csv.
+#[test]
+fn clicking_an_account_shows_its_fields_and_rep() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plan");
+    let policy = starter().join("policy.terra");
+    terra(&["solve", &policy.to_string_lossy(), "--out", &out.to_string_lossy()]);
+    terra(&["verify", &policy.to_string_lossy(), &out.join("plan.csv").to_string_lossy()]);
+    terra(&["report", &out.to_string_lossy()]);
+    let probe = r#"<script>
+(function () {
+  var canvas = document.querySelector("canvas.map");
+  var box = canvas.getBoundingClientRect();
+  var details = document.getElementById(canvas.getAttribute("data-details"));
+  var tooltip = canvas.parentNode.querySelector(".tooltip");
+  var pairs = [];
+  for (var y = 0; y < box.height && !pairs.length; y += 2) {
+    for (var x = 0; x < box.width && !pairs.length; x += 2) {
+      var at = { clientX: box.left + x, clientY: box.top + y, bubbles: true };
+      canvas.dispatchEvent(new MouseEvent("click", at));
+      var rows = details.querySelectorAll("tr");
+      if (!rows.length || rows[rows.length - 1].textContent === "home") continue;
+      rows.forEach(function (tr) { pairs.push(tr.children[0].textContent + "=" + tr.children[1].textContent); });
+      canvas.dispatchEvent(new MouseEvent("mousemove", at));
+    }
+  }
+  document.body.setAttribute("data-clicked", pairs.join("|"));
+  document.body.setAttribute("data-tooltip", tooltip.hidden ? "" : tooltip.textContent);
+})();
+</script>
+</body>"#;
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let probed = dir.path().join("probed.html");
+    std::fs::write(&probed, html.replacen("</body>", probe, 1)).unwrap();
+    let seen = visit(&probed, &["--window-size=1280,1600".into()]);
+    assert!(seen.console.is_empty(), "console messages:\n{}", seen.console.join("\n"));
+
+    let clicked = unescape(&attribute(&seen.dom, "<body", "data-clicked").expect("the probe ran"));
+    let fields: HashMap<&str, &str> = clicked.split('|').filter_map(|p| p.split_once('=')).collect();
+    let id = fields.get("id").unwrap_or_else(|| panic!("no account's details after clicking the map: {clicked:?}"));
+    let accounts = csv_rows(&starter().join("accounts.csv"));
+    let account = accounts.iter().find(|a| a["id"] == *id).expect("a known account");
+    assert_eq!(fields["name"], account["Account Name"]);
+    assert_eq!(fields["status"], account["status"]);
+    let plan = csv_rows(&out.join("plan.csv"));
+    let rep = &plan.iter().find(|r| r["account"] == *id).expect("in plan.csv")["rep"];
+    let reps = csv_rows(&starter().join("reps.csv"));
+    let expected = reps.iter().find(|r| &r["id"] == rep).map_or("none".to_string(), |r| format!("{} {}", r["id"], r["name"]));
+    assert_eq!(fields["rep in this plan"], expected);
+    let tooltip = unescape(&attribute(&seen.dom, "<body", "data-tooltip").unwrap_or_default());
+    assert!(tooltip.starts_with(&format!("rep in this plan: {expected}")), "hover shows {tooltip:?}");
+}

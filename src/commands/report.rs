@@ -64,7 +64,10 @@ fn read_plan_json(dir: &Path) -> Result<(String, String, Json), Failed> {
         Err(e) => {
             let source = SourceFile::new(shown.as_str(), text.as_str());
             let start = source.line_start(e.line()) + e.column().saturating_sub(1);
-            let start = start.min(text.len());
+            let mut start = start.min(text.len());
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
             return Err(bad_json(&shown, text, &e.to_string(), Span::new(start, start)));
         }
     };

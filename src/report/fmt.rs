@@ -82,7 +82,9 @@ pub fn ticks(low: f64, high: f64, count: usize) -> Vec<f64> {
     }
     let raw = span / count.max(1) as f64;
     let power = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * power).find(|s| *s >= raw).unwrap_or(10.0 * power);
+    // The round step nearest the raw one, on a log scale.
+    let distance = |s: f64| (s / raw).ln().abs();
+    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * power).fold(power, |best, s| if distance(s) < distance(best) { s } else { best });
     let first = (low / step).ceil() as i64;
     let last = (high / step).floor() as i64;
     (first..=last).map(|i| i as f64 * step).collect()

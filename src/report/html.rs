@@ -327,6 +327,10 @@ fn objective_section(model: &PlanModel, out: &mut String) {
     out.push_str("<section id=\"objective\">\n<h2>Objective</h2>\n");
     out.push_str("<p>Each term's raw value is divided by its scale and multiplied by its weight; the contributions add up to the objective, which is minimised (a maximised term contributes with a minus sign, so lower is better throughout).</p>\n");
     let rows = objective_rows(plan);
+    if rows.is_empty() {
+        out.push_str("<p class=\"note\">The policy has no objective and no preferences: any plan that meets the rules is as good.</p>\n</section>\n");
+        return;
+    }
     out.push_str("<table>\n<tr><th>term</th><th>sense</th><th class=\"num\">raw value</th><th class=\"num\">scale</th><th class=\"num\">weight</th><th class=\"num\">contribution</th></tr>\n");
     for (name, sense, raw, scale, weight, contribution) in &rows {
         let _ = writeln!(
