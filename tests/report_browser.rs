@@ -270,3 +270,26 @@ fn clicking_an_account_shows_its_fields_and_rep() {
     let tooltip = unescape(&attribute(&seen.dom, "<body", "data-tooltip").unwrap_or_default());
     assert!(tooltip.starts_with(&format!("rep in this plan: {expected}")), "hover shows {tooltip:?}");
 }
+
+#[test]
+fn the_comparison_opens_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = starter().join("policy.terra");
+    let (base, loose) = (dir.path().join("base"), dir.path().join("loose"));
+    terra(&["solve", &policy.to_string_lossy(), "--out", &base.to_string_lossy()]);
+    terra(&["solve", &policy.to_string_lossy(), "--out", &loose.to_string_lossy(), "--scenario", "loose_balance"]);
+    for plan in [&base, &loose] {
+        terra(&["verify", &policy.to_string_lossy(), &plan.join("plan.csv").to_string_lossy()]);
+    }
+    terra(&["report", "--compare", &base.to_string_lossy(), &loose.to_string_lossy()]);
+    let screenshot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-compare.png");
+    let seen = visit(&loose.join("compare.html"), &[format!("--screenshot={}", screenshot.display()), "--window-size=1280,3000".into()]);
+    assert!(seen.console.is_empty(), "console messages:\n{}", seen.console.join("\n"));
+    assert!(seen.requests.is_empty(), "network requests: {:?}", seen.requests);
+    for side in ["a", "b"] {
+        let marker = format!("id=\"canvas-{side}\"");
+        assert_eq!(attribute(&seen.dom, &marker, "data-drawn-rows"), Some("40".into()), "map {side}");
+        assert_eq!(attribute(&seen.dom, &marker, "data-drawn-homes"), Some("5".into()), "map {side}");
+    }
+    assert_eq!(seen.dom.matches("data-chart=\"capacity\"").count(), 2, "the capacity charts side by side");
+}

@@ -84,7 +84,8 @@ pub fn balance(chart: &BalanceChart, targets: &[TargetInfo], target_entity: &str
         escape(&chart.name)
     );
     // Grid and y axis.
-    for t in ticks(lo, hi, 5) {
+    let min_step = if chart.unit == "count" { 1.0 } else { 0.0 };
+    for t in ticks(lo, hi, 5, min_step) {
         let ty = y(t);
         let _ = write!(svg, r#"<line class="grid" x1="{left}" x2="{}" y1="{ty:.1}" y2="{ty:.1}"/>"#, left + plot_w);
         let _ = write!(svg, r#"<text class="tick" x="{}" y="{:.1}" text-anchor="end">{}</text>"#, left - 6.0, ty + 4.0, short(t));
@@ -189,8 +190,9 @@ pub struct DivergingRow {
 }
 
 /// Horizontal bars left and right of zero: moves gained and lost per
-/// target, or each objective term's contribution.
-pub fn diverging(rows: &[DivergingRow], x_title: &str, items: &[LegendItem], name: &str) -> String {
+/// target, or each objective term's contribution. `counts` keeps the
+/// axis's ticks whole.
+pub fn diverging(rows: &[DivergingRow], x_title: &str, items: &[LegendItem], name: &str, counts: bool) -> String {
     let (left, right, top, row_h) = (190.0, 16.0, 34.0, 18.0);
     let plot_w = WIDTH - left - right;
     let plot_h = row_h * rows.len().max(1) as f64;
@@ -200,7 +202,7 @@ pub fn diverging(rows: &[DivergingRow], x_title: &str, items: &[LegendItem], nam
     let x = |v: f64| left + plot_w * (v - lo) / (hi - lo);
     let mut svg = String::new();
     let _ = write!(svg, r#"<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{}" data-chart="{}" data-bars="{}">"#, escape(x_title), escape(name), rows.len());
-    for t in ticks(lo, hi, 6) {
+    for t in ticks(lo, hi, 6, if counts { 1.0 } else { 0.0 }) {
         let tx = x(t);
         let _ = write!(svg, r#"<line class="grid" x1="{tx:.1}" x2="{tx:.1}" y1="{top}" y2="{}"/>"#, top + plot_h);
         let _ = write!(svg, r#"<text class="tick" x="{tx:.1}" y="{}" text-anchor="middle">{}</text>"#, top + plot_h + 14.0, short(t));

@@ -74,8 +74,9 @@ pub fn percent(x: f64) -> String {
 }
 
 /// Round tick values covering [low, high]: about `count` of them at a step
-/// of 1, 2 or 5 times a power of ten.
-pub fn ticks(low: f64, high: f64, count: usize) -> Vec<f64> {
+/// of 1, 2 or 5 times a power of ten, and at least `min_step` (1 keeps
+/// counts whole).
+pub fn ticks(low: f64, high: f64, count: usize, min_step: f64) -> Vec<f64> {
     let span = high - low;
     if !(span.is_finite() && span > 0.0) {
         return vec![low];
@@ -84,7 +85,7 @@ pub fn ticks(low: f64, high: f64, count: usize) -> Vec<f64> {
     let power = 10f64.powf(raw.log10().floor());
     // The round step nearest the raw one, on a log scale.
     let distance = |s: f64| (s / raw).ln().abs();
-    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * power).fold(power, |best, s| if distance(s) < distance(best) { s } else { best });
+    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * power).fold(power, |best, s| if distance(s) < distance(best) { s } else { best }).max(min_step);
     let first = (low / step).ceil() as i64;
     let last = (high / step).floor() as i64;
     (first..=last).map(|i| i as f64 * step).collect()
@@ -108,8 +109,9 @@ mod tests {
 
     #[test]
     fn ticks_are_round() {
-        assert_eq!(ticks(0.0, 1100.0, 5), vec![0.0, 200.0, 400.0, 600.0, 800.0, 1000.0]);
-        assert_eq!(ticks(-3.0, 3.0, 4), vec![-2.0, 0.0, 2.0]);
-        assert_eq!(ticks(5.0, 5.0, 4), vec![5.0]);
+        assert_eq!(ticks(0.0, 1100.0, 5, 0.0), vec![0.0, 200.0, 400.0, 600.0, 800.0, 1000.0]);
+        assert_eq!(ticks(-3.0, 3.0, 4, 0.0), vec![-2.0, 0.0, 2.0]);
+        assert_eq!(ticks(5.0, 5.0, 4, 0.0), vec![5.0]);
+        assert_eq!(ticks(-1.0, 2.0, 6, 1.0), vec![-1.0, 0.0, 1.0, 2.0]);
     }
 }

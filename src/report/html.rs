@@ -286,7 +286,7 @@ fn moves_section(model: &PlanModel, out: &mut String) {
         })
         .collect();
     let items = [("gain", format!("{}s gained", model.entity)), ("loss", format!("{}s lost", model.entity))];
-    out.push_str(&chart::diverging(&rows, &format!("{}s gained (right) and lost (left), count", model.entity), &items, "moves"));
+    out.push_str(&chart::diverging(&rows, &format!("{}s gained (right) and lost (left), count", model.entity), &items, "moves", true));
     out.push_str("\n<div class=\"scroll\"><table>\n");
     let _ = writeln!(out, "<tr><th>{}</th><th>name</th><th>from</th><th>to</th></tr>", escape(&model.entity));
     for r in moved.iter().take(MAX_TABLE_ROWS) {
@@ -353,7 +353,7 @@ fn objective_section(model: &PlanModel, out: &mut String) {
         })
         .collect();
     let items = [("gain", "lowers the objective (good)".to_string()), ("loss", "raises it (a cost)".to_string())];
-    out.push_str(&chart::diverging(&bars, "contribution to the objective (weighted, scaled; no unit)", &items, "objective"));
+    out.push_str(&chart::diverging(&bars, "contribution to the objective (weighted, scaled; no unit)", &items, "objective", false));
     out.push_str("\n</section>\n");
 }
 
