@@ -227,3 +227,26 @@ fn an_edited_plan_csv_is_a_warning() {
     let seen = shown(tmp.path(), &["out"]);
     assert!(seen.starts_with("exit 0\nR0653") && seen.contains("objective term `coverage` is"), "{seen}");
 }
+
+#[test]
+fn accounts_without_a_location_are_counted_not_drawn() {
+    let tmp = tempfile::tempdir().unwrap();
+    solve_starter(tmp.path(), "unused", &[]);
+    let work = tmp.path().join("work");
+    let policy = std::fs::read_to_string(work.join("policy.terra")).unwrap().replace("site: geo ", "site: geo?");
+    std::fs::write(work.join("policy.terra"), policy).unwrap();
+    let accounts = std::fs::read_to_string(work.join("accounts.csv")).unwrap();
+    let (a40, blank) = (accounts.lines().find(|l| l.starts_with("A40,")).unwrap(), |l: &str| {
+        let mut cells: Vec<&str> = l.split(',').collect();
+        cells[8] = "";
+        cells[9] = "";
+        cells.join(",")
+    });
+    std::fs::write(work.join("accounts.csv"), accounts.replace(a40, &blank(a40))).unwrap();
+    ok(terra(tmp.path()).args(["solve", "work/policy.terra", "--out", "out"]).output().unwrap());
+    ok(terra(tmp.path()).args(["verify", "work/policy.terra", "out/plan.csv"]).output().unwrap());
+    ok(terra(tmp.path()).args(["report", "out"]).output().unwrap());
+    let html = std::fs::read_to_string(tmp.path().join("out/report.html")).unwrap();
+    assert!(html.contains("<p class=\"note\">1 account has no location and is not drawn.</p>"));
+    assert!(html.contains("data-rows=\"39\""));
+}

@@ -134,6 +134,11 @@ fn map_figure(model: &PlanModel, frame: &map::Frame, changed: Option<&[bool]>, i
         escape(&model.target),
         escape(&model.entity)
     );
+    let unplaced = model.rows.len() - drawn;
+    if unplaced > 0 {
+        let what = if unplaced == 1 { format!("1 {} has no location and is", model.entity) } else { format!("{} {}s have no location and are", number(unplaced as f64), model.entity) };
+        let _ = writeln!(out, "<p class=\"note\">{} not drawn.</p>", escape(&what));
+    }
     out.push_str("<div class=\"key\">");
     if let Some(c) = &model.required_clause {
         let _ = write!(out, "<span>{}must be assigned (<code>{}</code>)</span>", key_mark("filled"), escape(c));
