@@ -26,11 +26,9 @@ pub struct PlanModel {
     pub label: String,
     /// plan.json as written by `terra solve`.
     pub plan: Json,
-    /// The assigned entity's and the target's names (`account`, `rep`) and
-    /// the relation (`accounts`).
+    /// The assigned entity's and the target's names (`account`, `rep`).
     pub entity: String,
     pub target: String,
-    pub relation: String,
     pub targets: Vec<TargetInfo>,
     pub rows: Vec<RowInfo>,
     /// The fields shown when an account on the map is hovered or clicked:
@@ -225,7 +223,6 @@ pub fn build(input: PlanInput) -> PlanModel {
         plan: input.plan,
         entity: String::new(),
         target: String::new(),
-        relation: String::new(),
         targets: Vec::new(),
         rows: Vec::new(),
         detail_fields: Vec::new(),
@@ -247,7 +244,6 @@ pub fn build(input: PlanInput) -> PlanModel {
     let (entity_schema, target_schema) = (&policy.schema.entities[a.entity], &policy.schema.entities[a.target]);
     model.entity = entity_schema.name.clone();
     model.target = target_schema.name.clone();
-    model.relation = a.relation_name.clone();
     let (site_field, home_field) = (geo_field(policy, a.entity), geo_field(policy, a.target));
     model.geo_fields = (site_field.map(|f| entity_schema.fields[f].name.clone()), home_field.map(|f| target_schema.fields[f].name.clone()));
     let target_name = name_field(policy, a.target);
