@@ -17,3 +17,4 @@ pub mod lower;
 pub mod solve;
 pub mod commands;
 pub mod generate;
+pub mod report;

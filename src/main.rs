@@ -105,6 +105,25 @@ enum Command {
         #[command(subcommand)]
         what: GenerateWhat,
     },
+    /// Write a self-contained HTML report of a plan: map, balance charts, moves, objective, rules.
+    #[command(after_help = "Example:\n  terra report out/starter                    # writes out/starter/report.html\n  terra report out/starter --html starter.html\n  terra report --compare out/base out/loose   # writes out/loose/compare.html\n\nReads plan.json and plan.csv, and the policy and data that plan.json names \
+                  (relative to the folder `terra solve` ran in). The page works offline.")]
+    Report {
+        /// A folder written by `terra solve --out`.
+        #[arg(required_unless_present = "compare", conflicts_with = "compare")]
+        plan: Option<PathBuf>,
+        /// Draw two plan folders side by side, their differences highlighted.
+        #[arg(long, num_args = 2, value_names = ["A", "B"])]
+        compare: Option<Vec<PathBuf>>,
+        /// Where to write the page [default: PLAN/report.html, or B/compare.html].
+        #[arg(long)]
+        html: Option<PathBuf>,
+        /// The policy to read, instead of the path recorded in plan.json.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: OutputFormat,
+    },
     /// Explain a diagnostic code, with an example.
     #[command(after_help = "Example:\n  terra explain-code T0302\n  terra explain-code --list")]
     ExplainCode {
@@ -248,6 +267,10 @@ fn main() -> ExitCode {
             }
         }
         Command::Generate { what: GenerateWhat::Gap { file, problem, sense, out } } => commands::generate_gap(&file, problem, sense == "max", &out),
+        Command::Report { plan, compare, html, policy, format } => {
+            let plans = compare.unwrap_or_default().into_iter().chain(plan).collect();
+            commands::report::run(&commands::report::ReportArgs { plans, html, policy, format: format.into() })
+        }
         Command::ExplainCode { code, list } => commands::explain_code(code.as_deref(), list),
     };
     ExitCode::from(code.clamp(0, 255) as u8)

@@ -26,6 +26,7 @@ pub mod check;
 pub mod fmt;
 pub mod output;
 pub mod plan_file;
+pub mod report;
 pub mod solve;
 pub mod verify;
 

@@ -6,5 +6,6 @@
 
 pub mod check;
 pub mod data;
+pub mod report;
 pub mod run;
 pub mod syntax;
