@@ -25,6 +25,7 @@ pub mod check;
 pub mod fmt;
 pub mod output;
 pub mod plan_file;
+pub mod review;
 pub mod solve;
 pub mod verify;
 

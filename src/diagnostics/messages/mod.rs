@@ -6,5 +6,6 @@
 
 pub mod check;
 pub mod data;
+pub mod review;
 pub mod run;
 pub mod syntax;
