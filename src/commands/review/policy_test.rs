@@ -39,6 +39,20 @@ struct Case {
     expectation: Option<String>,
     line: usize,
     failure: Option<String>,
+    /// The instances a failed expectation fails for.
+    violated: Vec<String>,
+}
+
+/// At most this many failing instances are named in a message.
+const SHOWN_INSTANCES: usize = 5;
+
+/// `rep R01, rep R02 and 7 more`.
+fn instances_text(instances: &[String]) -> String {
+    let shown = instances.iter().take(SHOWN_INSTANCES).cloned().collect::<Vec<_>>().join(", ");
+    match instances.len().saturating_sub(SHOWN_INSTANCES) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
+    }
 }
 
 /// One hard rule and the runs it binds in.
@@ -79,13 +93,13 @@ fn build(loaded: &Loaded, runs: &[Run]) -> Report {
         match &run.outcome {
             Ok(plan) => {
                 for e in plan.expectations() {
-                    let failure = (!e.passed).then(|| format!("fails for {}", e.violated.join(", ")));
-                    cases.push(Case { run: run.name().to_string(), line: line_of(&e.name), expectation: Some(e.name), failure });
+                    let failure = (!e.passed).then(|| format!("fails for {}", instances_text(&e.violated)));
+                    cases.push(Case { run: run.name().to_string(), line: line_of(&e.name), expectation: Some(e.name), failure, violated: e.violated });
                 }
             }
             Err(no) => {
                 let why: Vec<String> = no.diagnostics.iter().map(|d| format!("{}: {}", d.code, d.message)).collect();
-                cases.push(Case { run: run.name().to_string(), expectation: None, line: 1, failure: Some(format!("no plan: {}", why.join("; "))) });
+                cases.push(Case { run: run.name().to_string(), expectation: None, line: 1, failure: Some(format!("no plan: {}", why.join("; "))), violated: Vec::new() });
             }
         }
     }
@@ -225,10 +239,7 @@ fn github(r: &Report, loaded: &Loaded) -> String {
     for c in r.cases.iter().filter(|c| c.failure.is_some()) {
         let span = loaded.policy.constraints.iter().find(|k| Some(&k.name) == c.expectation.as_ref()).map_or_else(Default::default, |k| k.name_span);
         let d = match &c.expectation {
-            Some(name) => {
-                let instances: Vec<String> = c.failure.iter().map(|f| f.trim_start_matches("fails for ").to_string()).collect();
-                msg::expectation_failed(loaded.file, span, name, &format!("run {}", c.run), &instances)
-            }
+            Some(name) => msg::expectation_failed(loaded.file, span, name, &format!("run {}", c.run), &c.violated),
             None => crate::diagnostics::messages::run::no_solution(loaded.file, span, &format!("{} ({})", c.failure.clone().unwrap_or_default(), c.run)),
         };
         failures.push(d);

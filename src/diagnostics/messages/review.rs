@@ -35,7 +35,7 @@ pub fn unknown_scenario(file: FileId, span: Span, name: &str, known: &[String]) 
 }
 
 pub fn expectation_failed(file: FileId, span: Span, name: &str, run: &str, instances: &[String]) -> Diagnostic {
-    let shown: Vec<&str> = instances.iter().take(5).map(String::as_str).collect();
+    let shown: Vec<&str> = instances.iter().take(5).map(String::as_str).collect(); // the rest are counted
     let more = instances.len().saturating_sub(shown.len());
     let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
     Diagnostic::error("R0635", format!("expectation `{name}` fails in {run}, for {}{tail}", shown.join(", ")), Label::new(file, span, "this expectation"))
