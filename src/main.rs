@@ -63,14 +63,16 @@ enum Command {
         format: OutputFormat,
     },
     /// Rewrite policies in the canonical layout, keeping comments.
-    #[command(after_help = "Example:\n  terra fmt examples/starter/policy.terra\n  terra fmt --check examples/**/*.terra   # lists unformatted files, exits 1")]
+    #[command(after_help = "Example:\n  terra fmt examples/starter/policy.terra\n  terra fmt --check examples/**/*.terra   # lists unformatted files, exits 1\n  terra fmt --check --format github        # the project's policy, as annotations")]
     Fmt {
         /// Only list the files that are not formatted; exit 1 if any.
         #[arg(long)]
         check: bool,
-        /// Policy files.
-        #[arg(required = true)]
+        /// Policy files (default: the one terra.toml names).
         files: Vec<PathBuf>,
+        /// `json` lists each file's state; `github` annotates unformatted files.
+        #[arg(long, value_enum, default_value = "human")]
+        format: OutputFormat,
     },
     /// Solve a policy and write plan.csv and plan.json.
     #[command(after_help = "Example:\n  terra solve examples/starter/policy.terra --out out/starter\n  terra solve policy.terra --scenario loose_balance --time-limit 60 --gap 0.5%\n  terra solve policy.terra --all --out out/all   # every scenario, side by side\n  terra solve                                    # inside a folder with terra.toml")]
@@ -107,16 +109,21 @@ enum Command {
         format: OutputFormat,
     },
     /// Measure the pipeline: parse+check timings, or a full solve by stage.
-    #[command(after_help = "Example:\n  terra bench check examples/na-fy27/policy.terra --runs 50\n  terra bench solve examples/starter/policy.terra --time-limit 60")]
+    #[command(after_help = "Example:\n  terra bench check examples/na-fy27/policy.terra --runs 50\n  terra bench solve examples/starter/policy.terra --time-limit 60\n  terra bench check examples/starter/policy.terra --format json")]
     Bench {
         #[command(subcommand)]
         what: BenchWhat,
+        /// `json` for the figures as data; `github` for a Markdown table.
+        #[arg(long, value_enum, default_value = "human", global = true)]
+        format: OutputFormat,
     },
     /// Write generated example data: the na-fy27 territory, or a GAP instance as a policy.
-    #[command(after_help = "Example:\n  terra generate na-fy27 --out examples/na-fy27\n  terra generate na-fy27 --out out/half --scale 0.5 --seed 27\n  terra generate gap ../data/gap1.txt --problem 1 --sense max --out out/gap1-1")]
+    #[command(after_help = "Example:\n  terra generate na-fy27 --out examples/na-fy27\n  terra generate na-fy27 --out out/half --scale 0.5 --seed 27\n  terra generate gap ../data/gap1.txt --problem 1 --sense max --out out/gap1-1\n  terra generate na-fy27 --out out/small --scale 0.05 --format json")]
     Generate {
         #[command(subcommand)]
         what: GenerateWhat,
+        #[arg(long, value_enum, default_value = "human", global = true)]
+        format: OutputFormat,
     },
     /// Compare two plans, or a policy at two git revisions: moves, KPIs, objective terms, rules.
     #[command(after_help = "OLD and NEW are two plan folders written by `terra solve --out`, or two git \
@@ -170,12 +177,15 @@ enum Command {
         format: TestFormat,
     },
     /// Explain a diagnostic code, with an example.
-    #[command(after_help = "Example:\n  terra explain-code T0302\n  terra explain-code --list")]
+    #[command(after_help = "Example:\n  terra explain-code T0302\n  terra explain-code --list\n  terra explain-code R0635 --format json")]
     ExplainCode {
         code: Option<String>,
         /// List every code with its title.
         #[arg(long)]
         list: bool,
+        /// `github` prints Markdown.
+        #[arg(long, value_enum, default_value = "human")]
+        format: OutputFormat,
     },
 }
 
@@ -258,13 +268,26 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check { policy, no_data, format } => match project::resolve("check", policy, None, Some("policy.terra")) {
-            Ok(r) => commands::check::run_in(&r.policy, r.data_dir.as_deref(), !no_data, format.into()),
+            Ok(r) => commands::check::run(&r.policy, r.data_dir.as_deref(), !no_data, format.into()),
             Err((sources, d)) => {
                 commands::emit(&d, &sources, format.into());
                 commands::exit::ERROR
             }
         },
-        Command::Fmt { check, files } => commands::fmt::run(&files, check),
+        Command::Fmt { check, files, format } => {
+            let files = if files.is_empty() {
+                match project::resolve("fmt", None, None, None) {
+                    Ok(r) => vec![r.policy],
+                    Err((sources, d)) => {
+                        commands::emit(&d, &sources, format.into());
+                        return ExitCode::from(commands::exit::ERROR as u8);
+                    }
+                }
+            } else {
+                files
+            };
+            commands::fmt::run(&files, check, format.into())
+        }
         Command::Solve { policy, out, scenario, all, solver, verbose, write_mps, format } => review::solve(review::SolveCommand {
             policy,
             out,
@@ -276,12 +299,12 @@ fn main() -> ExitCode {
             format: format.into(),
         }),
         Command::Verify { policy, plan, format } => commands::verify::run(&policy, &plan, format.into()),
-        Command::Bench { what: BenchWhat::Check { policy, runs } } => commands::bench::check(&policy, runs),
-        Command::Bench { what: BenchWhat::Solve { policy, solver } } => commands::bench::solve(&policy, &solver.options(false)),
-        Command::Generate { what: GenerateWhat::NaFy27 { out, scale, seed } } => {
+        Command::Bench { what: BenchWhat::Check { policy, runs }, format } => commands::bench::check(&policy, runs, format.into()),
+        Command::Bench { what: BenchWhat::Solve { policy, solver }, format } => commands::bench::solve(&policy, &solver.options(false), format.into()),
+        Command::Generate { what: GenerateWhat::NaFy27 { out, scale, seed }, format } => {
             match terra::generate::write_na_fy27(&out, scale, seed) {
                 Ok(_) => {
-                    terra::outln!("wrote {}", out.display());
+                    review::formats::wrote(&out, format.into());
                     0
                 }
                 Err(e) => {
@@ -290,7 +313,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Generate { what: GenerateWhat::Gap { file, problem, sense, out } } => commands::generate_gap(&file, problem, sense == "max", &out),
+        Command::Generate { what: GenerateWhat::Gap { file, problem, sense, out }, format } => commands::generate_gap(&file, problem, sense == "max", &out, format.into()),
         Command::Diff { old, new, policy, scenario, details, cache_dir, solver, format } => {
             review::diff::run(&review::diff::DiffArgs { old, new, policy, scenario, details, format: format.into(), solver: solver.settings(), cache_dir })
         }
@@ -304,7 +327,7 @@ fn main() -> ExitCode {
             };
             review::policy_test::run(&review::policy_test::TestArgs { policy, scenarios: scenario, format, solver: solver.settings(), min_coverage })
         }
-        Command::ExplainCode { code, list } => commands::explain_code(code.as_deref(), list),
+        Command::ExplainCode { code, list, format } => review::formats::explain_code(code.as_deref(), list, format.into()),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }

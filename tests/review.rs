@@ -468,3 +468,59 @@ fn terra_toml_makes_solve_work_without_arguments() {
     assert_eq!(code, 2);
     assert!(err.contains("R0631"), "{err}");
 }
+
+#[test]
+fn every_command_has_json_and_github_output() {
+    let dir = starter_copy();
+    let p = dir.path();
+    let json_of = |args: &[&str]| -> Json {
+        let (code, text, err) = run(p, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}):\n{text}"))
+    };
+    assert_shape(
+        &json_of(&["fmt", "--check", "policy.terra", "--format", "json"]),
+        &serde_json::json!({"format_version": 1, "command": "=fmt", "check": "bool", "files": [{"path": "string", "state": "string"}]}),
+        "fmt",
+    );
+    assert_shape(
+        &json_of(&["bench", "check", "policy.terra", "--runs", "2", "--format", "json"]),
+        &serde_json::json!({"format_version": 1, "command": "=bench check", "policy": "string", "runs": "number", "min_ms": "number", "median_ms": "number", "mean_ms": "number"}),
+        "bench check",
+    );
+    assert_shape(
+        &json_of(&["bench", "solve", "policy.terra", "--format", "json"]),
+        &serde_json::json!({"format_version": 1, "command": "=bench solve", "policy": "string", "stages": [{"name": "string", "seconds": "number"}], "model": {"rows": "number", "columns": "number"}, "status": "string", "total_seconds": "number"}),
+        "bench solve",
+    );
+    assert_shape(
+        &json_of(&["explain-code", "R0632", "--format", "json"]),
+        &serde_json::json!({"format_version": 1, "command": "=explain-code", "code": "=R0632", "title": "string", "explanation": "string"}),
+        "explain-code",
+    );
+    assert_shape(
+        &json_of(&["explain-code", "--list", "--format", "json"]),
+        &serde_json::json!({"format_version": 1, "command": "=explain-code", "codes": [{"code": "string", "title": "string"}]}),
+        "explain-code --list",
+    );
+    assert_shape(
+        &json_of(&["generate", "na-fy27", "--out", "generated", "--scale", "0.01", "--format", "json"]),
+        &serde_json::json!({"format_version": 1, "command": "=generate", "wrote": "=generated"}),
+        "generate",
+    );
+    assert_shape(
+        &json_of(&["check", "policy.terra", "--format", "json"]),
+        &serde_json::json!({"format_version": 1, "errors": 0, "diagnostics": []}),
+        "check",
+    );
+
+    // An unformatted policy: fmt --check exits 1 and annotates it.
+    edit(&p.join("policy.terra"), "rule capacity:\n  for r in rep:", "rule capacity:     for r in rep:");
+    let (code, text, _) = run(p, &["fmt", "--check", "policy.terra", "--format", "github"]);
+    assert_eq!(code, 1);
+    assert_eq!(text, "::error file=policy.terra,line=1,title=terra fmt::not formatted; run `terra fmt policy.terra`\n");
+    let (code, text, _) = run(p, &["fmt", "--check", "policy.terra", "--format", "json"]);
+    assert_eq!(code, 1);
+    let json: Json = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["files"][0]["state"], "unformatted");
+}

@@ -5,12 +5,8 @@ use crate::diagnostics::render::Format;
 use crate::diagnostics;
 use std::path::Path;
 
-pub fn run(policy_path: &Path, with_data: bool, format: Format) -> i32 {
-    run_in(policy_path, None, with_data, format)
-}
-
-/// `run` with the data files in `data_dir` (default: the policy's folder).
-pub fn run_in(policy_path: &Path, data_dir: Option<&Path>, with_data: bool, format: Format) -> i32 {
+/// The data files are in `data_dir` (default: the policy's folder).
+pub fn run(policy_path: &Path, data_dir: Option<&Path>, with_data: bool, format: Format) -> i32 {
     let (shown, text) = match super::read_policy(policy_path) {
         Ok(read) => read,
         Err((sources, d)) => {

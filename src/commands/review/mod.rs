@@ -5,6 +5,7 @@
 //! documents each layout.
 
 pub mod diff;
+pub mod formats;
 pub mod plan;
 pub mod policy_test;
 pub mod project;
