@@ -308,3 +308,32 @@ pub fn run(args: &TestArgs) -> i32 {
         exit::OK
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_escape_covers_markup_and_control_characters() {
+        assert_eq!(xml_escape(r#"a<b>&"c"'d'"#), "a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos;");
+        assert_eq!(xml_escape("tab\tline\nbell\u{7}"), "tab\tline\nbell\u{FFFD}");
+    }
+
+    #[test]
+    fn junit_escapes_names_and_messages() {
+        let report = Report {
+            policy: "p&q.terra".into(),
+            cases: vec![Case { run: "base".into(), expectation: Some("e".into()), line: 1, failure: Some("fails for rep <R1>".into()), violated: vec!["rep <R1>".into()] }],
+            coverage: Vec::new(),
+        };
+        let xml = junit(&report);
+        assert!(xml.contains(r#"<testsuites name="p&amp;q.terra" tests="1" failures="1">"#), "{xml}");
+        assert!(xml.contains(r#"<failure message="fails for rep &lt;R1&gt;">fails for rep &lt;R1&gt;</failure>"#), "{xml}");
+    }
+
+    #[test]
+    fn long_instance_lists_are_cut() {
+        let many: Vec<String> = (1..=8).map(|i| format!("rep R{i}")).collect();
+        assert_eq!(instances_text(&many), "rep R1, rep R2, rep R3, rep R4, rep R5 and 3 more");
+    }
+}

@@ -10,7 +10,7 @@ use crate::diagnostics::messages::review as msg;
 use crate::diagnostics::{SourceFile, Sources};
 use crate::front::FrontEnd;
 use crate::solve::SolveOptions;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 use std::process::Command;
 
 /// The working tree, as a revision.
@@ -23,13 +23,6 @@ pub struct PolicyAt {
     pub shown: String,
     pub text: String,
     pub front: FrontEnd,
-}
-
-fn no_plan(shown: &str, d: crate::diagnostics::Diagnostic) -> NoPlan {
-    let _ = shown;
-    let mut sources = Sources::new();
-    sources.add(SourceFile::new(shown, String::new()));
-    NoPlan::new(sources, vec![d], exit::ERROR)
 }
 
 /// The bytes of `path` (relative to `dir`) at `rev`.
@@ -92,7 +85,7 @@ pub fn plan_at(at: &PolicyAt, data_dir: &Path, scenario: Option<&str>, options: 
         }
         match read_at(data_dir, &at.rev, path) {
             Ok(bytes) => files.push((path.to_string(), bytes)),
-            Err((what, why)) => return Err(no_plan(&at.shown, msg::git_failed(at.front.file, &what, &why))),
+            Err((what, why)) => return Err(NoPlan::new(at.front.sources.clone(), vec![msg::git_failed(at.front.file, &what, &why)], exit::ERROR)),
         }
     }
     let hashes: Vec<(String, String)> = files.iter().map(|(p, b)| (p.clone(), sha256_hex(b))).collect();
@@ -108,7 +101,7 @@ pub fn plan_at(at: &PolicyAt, data_dir: &Path, scenario: Option<&str>, options: 
     Ok(plan)
 }
 
-fn solve_in(at: &PolicyAt, scratch: &PathBuf, files: &[(String, Vec<u8>)], scenario: Option<&str>, options: &SolveOptions) -> Result<Plan, NoPlan> {
+fn solve_in(at: &PolicyAt, scratch: &Path, files: &[(String, Vec<u8>)], scenario: Option<&str>, options: &SolveOptions) -> Result<Plan, NoPlan> {
     for (path, bytes) in files {
         let target = scratch.join(path);
         let written = target.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|_| std::fs::write(&target, bytes));

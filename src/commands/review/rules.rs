@@ -103,3 +103,31 @@ impl RuleChange {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::FileId;
+
+    fn changes(old: &str, new: &str) -> Vec<String> {
+        let (a, b) = (crate::syntax::parse(old, FileId(0)), crate::syntax::parse(new, FileId(0)));
+        diff(&a.file, &b.file).iter().map(|c| format!("{:?} {}", c.change, c.label())).collect()
+    }
+
+    const BASE: &str = "param cap = 10\nrule small: count(a in account) <= cap\nobjective {\n  maximize reach weight 1: count(a in account)\n  minimize cost weight 2: count(a in account)\n}\n";
+
+    #[test]
+    fn layout_and_comments_are_no_change() {
+        let relaid = "// caps\nparam cap = 10\nrule small:\n  count(a in account)   <= cap // the cap\nobjective { maximize reach weight 1: count(a in account)\n minimize cost weight 2: count(a in account) }\n";
+        assert!(changes(BASE, relaid).is_empty());
+    }
+
+    #[test]
+    fn changes_are_named_by_kind_and_name() {
+        let new = "param cap = 12\nexpect few: count(a in account) <= 5\nobjective {\n  maximize reach weight 3: count(a in account)\n}\n";
+        assert_eq!(
+            changes(BASE, &new),
+            ["Removed rule small", "Removed objective cost", "Changed objective reach", "Added expect few", "Changed param cap"]
+        );
+    }
+}
