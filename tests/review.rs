@@ -187,6 +187,7 @@ fn test_shape() -> Json {
         "policy": "string",
         "passed": "number",
         "failed": "number",
+        "runs": [{"name": "string", "status": "string", "stopped_by": "string|null"}],
         "cases": [{"run": "string", "expectation": "string|null", "line": "number", "passed": "bool", "failure": "string|null"}],
         "coverage": {"covered": "number", "rules": "number", "share": "number", "per_rule": [{"rule": "string", "line": "number", "binds_in": ["string"]}]},
     })
@@ -461,6 +462,12 @@ fn terra_toml_makes_solve_work_without_arguments() {
     let (code, _, err) = run(empty.path(), &["solve"]);
     assert_eq!(code, 2);
     assert!(err.contains("R0631"), "{err}");
+
+    // Outside a project, a policy.terra in the current folder is the default.
+    let plain = starter_copy();
+    let (code, _, err) = run(plain.path(), &["solve"]);
+    assert_eq!(code, 0, "{err}");
+    checked_plan(&plain.path().join("policy.terra"), None, &plain.path().join("out"));
 }
 
 #[test]

@@ -62,8 +62,26 @@ struct Coverage {
     runs: Vec<String>,
 }
 
+/// How a run ended: `optimal`, `feasible` (stopped by a limit) or `no plan`.
+struct RunStatus {
+    name: String,
+    status: String,
+    stopped_by: Option<String>,
+}
+
+impl RunStatus {
+    /// `growth optimal`, `base feasible (time_limit)`, `rep_leaves no plan`.
+    fn text(&self) -> String {
+        match (&self.stopped_by, self.status.as_str()) {
+            (Some(why), "feasible") => format!("{} feasible (stopped by {})", self.name, why.replace('_', " ")),
+            _ => format!("{} {}", self.name, self.status),
+        }
+    }
+}
+
 struct Report {
     policy: String,
+    runs: Vec<RunStatus>,
     cases: Vec<Case>,
     coverage: Vec<Coverage>,
 }
@@ -117,7 +135,14 @@ fn build(loaded: &Loaded, runs: &[Run]) -> Report {
                 .collect(),
         })
         .collect();
-    Report { policy: loaded.policy_path.clone(), cases, coverage }
+    let runs = runs
+        .iter()
+        .map(|r| match &r.outcome {
+            Ok(plan) => RunStatus { name: r.name().to_string(), status: plan.status(), stopped_by: plan.json["stopped_by"].as_str().map(str::to_string) },
+            Err(_) => RunStatus { name: r.name().to_string(), status: "no plan".into(), stopped_by: None },
+        })
+        .collect();
+    Report { policy: loaded.policy_path.clone(), runs, cases, coverage }
 }
 
 fn case_name(c: &Case) -> String {
@@ -129,6 +154,8 @@ fn case_name(c: &Case) -> String {
 
 fn human(r: &Report) -> String {
     let mut s = String::new();
+    let runs: Vec<String> = r.runs.iter().map(RunStatus::text).collect();
+    let _ = writeln!(s, "runs: {}\n", runs.join(", "));
     let width = r.cases.iter().map(|c| c.run.len() + case_name(c).len() + 1).max().unwrap_or(0);
     for c in &r.cases {
         let label = format!("{} {}", c.run, case_name(c));
@@ -165,6 +192,7 @@ fn to_json(r: &Report) -> Json {
         "policy": r.policy,
         "passed": r.cases.len() - r.failed(),
         "failed": r.failed(),
+        "runs": r.runs.iter().map(|x| json!({"name": x.name, "status": x.status, "stopped_by": x.stopped_by})).collect::<Vec<_>>(),
         "cases": r.cases.iter().map(|c| json!({
             "run": c.run,
             "expectation": c.expectation,
@@ -323,6 +351,7 @@ mod tests {
     fn junit_escapes_names_and_messages() {
         let report = Report {
             policy: "p&q.terra".into(),
+            runs: Vec::new(),
             cases: vec![Case { run: "base".into(), expectation: Some("e".into()), line: 1, failure: Some("fails for rep <R1>".into()), violated: vec!["rep <R1>".into()] }],
             coverage: Vec::new(),
         };

@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "terra.toml";
 
+/// The policy a command uses outside a project when none is named.
+pub const CONVENTIONAL_POLICY: &str = "policy.terra";
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ProjectFile {
@@ -194,7 +197,8 @@ pub fn read(path: &Path, root: &Path) -> Result<Project, (Sources, Vec<Diagnosti
 }
 
 /// The policy, data folder and output folder of a command: the command
-/// line first, then the project file, then `default_policy`/`out`. The
+/// line first, then the project file, then `default_policy` (or
+/// `policy.terra` when it exists) and `out`. The
 /// project's data folder applies only to the project's own policy.
 pub fn resolve(command: &str, policy: Option<PathBuf>, out: Option<PathBuf>, default_policy: Option<&str>) -> Result<Resolved, (Sources, Vec<Diagnostic>)> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
@@ -209,9 +213,10 @@ pub fn resolve(command: &str, policy: Option<PathBuf>, out: Option<PathBuf>, def
         (None, Some(p)) => (p, project.as_ref().and_then(|p| p.data.clone())),
         (None, None) => match default_policy {
             Some(d) => (PathBuf::from(d), None),
+            None if Path::new(CONVENTIONAL_POLICY).is_file() => (PathBuf::from(CONVENTIONAL_POLICY), None),
             None => {
                 let mut sources = Sources::new();
-                let file = sources.add(SourceFile::new(FILE_NAME, String::new()));
+                let file = sources.add(SourceFile::new("command line", String::new()));
                 return Err((sources, vec![msg::no_policy(file, command)]));
             }
         },

@@ -12,7 +12,7 @@ pub fn bad_project_file(file: FileId, span: Span, what: &str) -> Diagnostic {
 }
 
 pub fn no_policy(file: FileId, command: &str) -> Diagnostic {
-    Diagnostic::error("R0631", format!("`terra {command}` was given no policy, and no terra.toml names one"), Label::new(file, Span::default(), ""))
+    Diagnostic::error("R0631", format!("`terra {command}` was given no policy; no terra.toml names one, and there is no policy.terra here"), Label::new(file, Span::default(), ""))
         .with_help("name the policy file, or run inside a project folder whose terra.toml has `policy = \"policy.terra\"`")
 }
 
@@ -49,7 +49,7 @@ pub fn unsafe_data_path(file: FileId, span: Span, path: &str) -> Diagnostic {
 
 pub const CODES: &[CodeInfo] = &[
     CodeInfo { code: "R0630", title: "bad project file", explanation: "terra.toml, the project file, is not valid TOML or has a key terra does not know or a value of the wrong kind. The project file names the default policy (`policy`), the data folder (`data`), the output folder (`out`) and the solver options (`[solver]`: `time_limit`, `gap`, `threads`, `seed`, `node_limit`). Paths are relative to the folder of terra.toml.\n\nExample:\n  policy = \"policy.terra\"\n  out = \"plans\"\n  [solver]\n  gap = \"0.5%\"" },
-    CodeInfo { code: "R0631", title: "no policy given", explanation: "A command that needs a policy was given none, and no terra.toml in the current folder or above it names one. Name the policy on the command line (`terra solve policy.terra`), or add `policy = \"policy.terra\"` to the project's terra.toml." },
+    CodeInfo { code: "R0631", title: "no policy given", explanation: "A command that needs a policy was given none, no terra.toml in the current folder or above it names one, and the current folder has no policy.terra. Name the policy on the command line (`terra solve policy.terra`), or add `policy = \"policy.terra\"` to the project's terra.toml." },
     CodeInfo { code: "R0632", title: "git revision cannot be read", explanation: "`terra diff OLD NEW -- POLICY` reads the policy and its data files at each revision with `git show REV:PATH`. git failed: the revision is unknown, the file was not committed at it, or the folder is not in a git repository. `git show REV:./policy.terra` run in the policy's folder shows the same error." },
     CodeInfo { code: "R0633", title: "bad plan directory", explanation: "`terra diff OLD NEW` with two folders compares two plans written by `terra solve --out DIR`. A folder lacks plan.csv or plan.json, or they cannot be read as plans. Solve again to write them." },
     CodeInfo { code: "R0634", title: "unknown scenario", explanation: "`--scenario NAME` names no scenario of the policy. The help lists the scenarios it has; `--all` runs every one." },
