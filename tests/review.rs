@@ -525,3 +525,55 @@ fn every_command_has_json_and_github_output() {
     let json: Json = serde_json::from_str(&text).unwrap();
     assert_eq!(json["files"][0]["state"], "unformatted");
 }
+
+#[test]
+fn diff_reads_the_data_files_at_each_revision_from_a_subfolder() {
+    let repo = tempfile::tempdir().unwrap();
+    let p = repo.path();
+    let sub = p.join("policies/west");
+    std::fs::create_dir_all(&sub).unwrap();
+    for name in ["policy.terra", "reps.csv", "accounts.csv"] {
+        std::fs::copy(starter().join(name), sub.join(name)).unwrap();
+    }
+    git(p, &["init", "-q"]);
+    git(p, &["config", "user.name", "terra tests"]);
+    git(p, &["config", "user.email", "tests@terra.invalid"]);
+    git(p, &["config", "commit.gpgsign", "false"]);
+    git(p, &["add", "."]);
+    git(p, &["commit", "-q", "-m", "starter"]);
+    // Only the data changes, in the working tree: every account's effort grows by 10%.
+    let accounts = std::fs::read_to_string(sub.join("accounts.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(accounts.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let effort = headers.iter().position(|h| h == "effort").unwrap();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&headers).unwrap();
+    for record in reader.records() {
+        let record = record.unwrap();
+        let row: Vec<String> = record.iter().enumerate().map(|(i, c)| if i == effort { format!("{}", (c.parse::<f64>().unwrap() * 1.1).round()) } else { c.to_string() }).collect();
+        writer.write_record(&row).unwrap();
+    }
+    std::fs::write(sub.join("accounts.csv"), writer.into_inner().unwrap()).unwrap();
+
+    let (code, text, err) = run(p, &["diff", "HEAD", ".", "--format", "json", "--", "policies/west/policy.terra"]);
+    let json: Json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}{err}"));
+    assert_shape(&json, &diff_shape(), "diff");
+    assert_eq!(json["rules"], serde_json::json!([]), "the policy is the same");
+    assert_eq!(code, 3, "the data differ, so the plans do");
+    // More effort: the loads the diff reports for the new side are those of
+    // the plan solved and re-checked here.
+    let loads: Vec<&Json> = json["kpis"].as_array().unwrap().iter().flat_map(|k| k["changes"].as_array().unwrap().iter().filter(|c| c["name"] == "load")).collect();
+    assert!(!loads.is_empty(), "{text}");
+    let new_plan = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(p, &["solve", "policies/west/policy.terra", "--out", new_plan.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    checked_plan(&sub.join("policy.terra"), None, new_plan.path());
+    let solved: Json = serde_json::from_str(&std::fs::read_to_string(new_plan.path().join("plan.json")).unwrap()).unwrap();
+    for k in json["kpis"].as_array().unwrap() {
+        let rep = k["target"].as_str().unwrap();
+        let now = solved["kpis"].as_array().unwrap().iter().find(|r| r["rep"] == rep).unwrap();
+        for c in k["changes"].as_array().unwrap() {
+            assert_eq!(c["new"].as_f64(), now[c["name"].as_str().unwrap()].as_f64(), "rep {rep} {}", c["name"]);
+        }
+    }
+}
