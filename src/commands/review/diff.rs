@@ -444,8 +444,16 @@ pub fn run(args: &DiffArgs) -> i32 {
         match revision::plan_at(&at, &data_dir, args.scenario.as_deref(), &options, &cache) {
             Ok(plan) => sides.push((at, plan)),
             Err(no) => {
-                if args.format == Format::Human {
-                    eprintln!("{}: no plan", at.shown);
+                match args.format {
+                    Format::Human => eprintln!("{}: no plan", at.shown),
+                    // The pull-request comment says why there is no diff.
+                    Format::Github => {
+                        crate::outln!("### terra diff `{}` → `{}` ({})\n\n**No plan for `{rev}`.**\n", args.old, args.new, resolved.policy.display());
+                        for d in &no.diagnostics {
+                            crate::outln!("- {}: {}", d.code, d.message);
+                        }
+                    }
+                    Format::Json => {}
                 }
                 return fail(no, args.format);
             }
