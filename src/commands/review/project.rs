@@ -129,14 +129,12 @@ pub fn parse_fraction(s: &str) -> Result<f64, String> {
 
 /// The nearest terra.toml from `start` up; `Ok(None)` when there is none.
 pub fn find(start: &Path) -> Result<Option<Project>, (Sources, Vec<Diagnostic>)> {
-    let mut ups = 0usize;
-    for dir in start.ancestors() {
+    for (ups, dir) in start.ancestors().enumerate() {
         let candidate = dir.join(FILE_NAME);
         if candidate.is_file() {
             let root: PathBuf = (0..ups).map(|_| "..").collect();
             return read(&candidate, &root).map(Some);
         }
-        ups += 1;
     }
     Ok(None)
 }

@@ -126,7 +126,7 @@ mod tests {
     fn changes_are_named_by_kind_and_name() {
         let new = "param cap = 12\nexpect few: count(a in account) <= 5\nobjective {\n  maximize reach weight 3: count(a in account)\n}\n";
         assert_eq!(
-            changes(BASE, &new),
+            changes(BASE, new),
             ["Removed rule small", "Removed objective cost", "Changed objective reach", "Added expect few", "Changed param cap"]
         );
     }
