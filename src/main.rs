@@ -130,7 +130,7 @@ enum Command {
                   revisions of the policy named after `--` (or in terra.toml); `.` is the working tree. \
                   Each revision is solved once and cached by content hash in .terra/cache.\n\n\
                   Exit codes: 0 no difference; 3 the plans or rules differ; 1 a side has no plan \
-                  (infeasible) or the new plan fails an expectation; 2 an error.\n\n\
+                  (infeasible) or the new plan fails an expectation the old one kept (or a new one); 2 an error.\n\n\
                   Example:\n  terra diff out/before out/after\n  terra diff main HEAD --details -- policy.terra\n  \
                   terra diff origin/main . --format github -- policy.terra > comment.md\n\n\
                   Options go before `--`; what follows it is the policy.")]

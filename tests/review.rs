@@ -342,11 +342,19 @@ fn diff_exit_codes_for_infeasible_and_unknown_revisions() {
     let (code, out, _) = run(p, &["diff", "main", ".", "--", "policy.terra"]);
     assert_eq!(code, 0, "{out}");
 
-    // An expectation that the new plan fails: exit 1.
+    // An expectation that the change adds and the new plan fails: exit 1.
     std::fs::write(p.join("policy.terra"), std::fs::read_to_string(p.join("policy.terra")).unwrap() + "\nexpect tiny_books: for r in rep: book(r) <= 1000 money\n").unwrap();
     let (code, out, _) = run(p, &["diff", "main", ".", "--", "policy.terra"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("added expect tiny_books"), "{out}");
+    assert!(out.ends_with("the new plan breaks an expectation\n"), "{out}");
+
+    // Once it fails on both sides, it is not the change's doing: exit 3.
+    git(p, &["commit", "-q", "-a", "-m", "tiny books"]);
+    edit(&p.join("policy.terra"), "param tolerance = 15%", "param tolerance = 5% ");
+    let (code, out, _) = run(p, &["diff", "main", ".", "--", "policy.terra"]);
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("  expect     tiny_books                FAILED\n"), "{out}");
 }
 
 #[test]

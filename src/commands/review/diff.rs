@@ -175,13 +175,15 @@ impl PlanDiff {
             || self.expectations.iter().any(|e| e.old != e.new)
     }
 
-    /// An expectation that fails on the new plan.
-    pub fn new_fails_expectation(&self) -> bool {
-        self.expectations.iter().any(|e| e.new == Some(false))
+    /// An expectation that fails on the new plan and did not fail on the
+    /// old one: the change broke it. One that failed before is not the
+    /// change's doing; `terra test` reports it.
+    pub fn breaks_expectation(&self) -> bool {
+        self.expectations.iter().any(|e| e.new == Some(false) && e.old != Some(false))
     }
 
     pub fn exit_code(&self) -> i32 {
-        if self.new_fails_expectation() {
+        if self.breaks_expectation() {
             exit::VIOLATED
         } else if self.differs() {
             exit::DIFFERS
@@ -192,7 +194,7 @@ impl PlanDiff {
 
     fn verdict(&self) -> &'static str {
         match self.exit_code() {
-            exit::VIOLATED => "the new plan fails an expectation",
+            exit::VIOLATED => "the new plan breaks an expectation",
             exit::DIFFERS => "the plans differ",
             _ => "no difference",
         }
