@@ -262,6 +262,9 @@ fn diff_of_a_missing_plan_folder_is_an_error() {
     let (code, _, err) = run(p, &["diff", "empty", "empty"]);
     assert_eq!(code, 2);
     assert!(err.contains("R0633"), "{err}");
+    let (code, _, err) = run(p, &["diff", "no-such-folder", "empty"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("R0633") && err.contains("no-such-folder"), "{err}");
 }
 
 #[test]

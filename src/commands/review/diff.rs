@@ -394,8 +394,12 @@ pub struct DiffArgs {
     pub cache_dir: Option<PathBuf>,
 }
 
-fn is_plan_dir(s: &str) -> bool {
-    Path::new(s).join("plan.json").is_file()
+/// Plan folders are compared when both sides are folders and no policy is
+/// named; a folder without a plan is then reported as such (R0633) rather
+/// than read as a git revision.
+fn plan_folders(args: &DiffArgs) -> bool {
+    let folder = |s: &str| Path::new(s).is_dir() && s != revision::WORKTREE;
+    args.policy.is_none() && (folder(&args.old) || folder(&args.new))
 }
 
 fn show(diff: &PlanDiff, args: &DiffArgs) {
@@ -412,7 +416,7 @@ fn fail(no: NoPlan, format: Format) -> i32 {
 }
 
 pub fn run(args: &DiffArgs) -> i32 {
-    if args.policy.is_none() && is_plan_dir(&args.old) && is_plan_dir(&args.new) {
+    if plan_folders(args) {
         let mut plans = Vec::new();
         for dir in [&args.old, &args.new] {
             match Plan::read_dir(Path::new(dir)) {
