@@ -387,6 +387,21 @@ fn solve_all_writes_every_scenario_and_compares_them() {
     for d in ["plan.csv", "plan.json"] {
         assert_eq!(std::fs::read(p.join("plans").join(d)).unwrap(), std::fs::read(p.join("plans2").join(d)).unwrap(), "deterministic {d}");
     }
+
+    // A scenario without a plan: its column says so, the others are written, exit 1.
+    std::fs::write(p.join("policy.terra"), std::fs::read_to_string(p.join("policy.terra")).unwrap() + "\nscenario squeeze { scale rep.capacity by 0.1 }\n").unwrap();
+    let (code, table, err) = run(p, &["solve", "policy.terra", "--all", "--out", "plans3"]);
+    assert_eq!(code, 1, "{table}{err}");
+    assert!(err.contains("squeeze: no plan"), "{err}");
+    insta::assert_snapshot!("solve_all_table_no_plan", table);
+    assert!(p.join("plans3/scenarios/growth/plan.json").is_file() && !p.join("plans3/scenarios/squeeze").exists());
+    let (code, text, _) = run(p, &["solve", "policy.terra", "--all", "--out", "plans4", "--format", "json"]);
+    assert_eq!(code, 1);
+    let json: Json = serde_json::from_str(&text).unwrap();
+    assert_shape(&json, &all_shape(), "solve --all");
+    let squeeze = &json["runs"][3];
+    assert_eq!(squeeze["status"], "no plan");
+    assert_shape(&squeeze["error"], &serde_json::json!([{"code": "string", "message": "string"}]), "error");
 }
 
 #[test]
