@@ -124,7 +124,11 @@ impl PlanDiff {
         keys.sort();
         keys.dedup();
         let mut names = new.kpi_names();
-        names.extend(old.kpi_names().into_iter().filter(|n| !new.kpi_names().contains(n)));
+        for n in old.kpi_names() {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
         let lookup = |rows: &[(String, Vec<(String, f64)>)], key: &str, name: &str| {
             rows.iter().find(|(k, _)| k == key).and_then(|(_, v)| v.iter().find(|(n, _)| n == name).map(|(_, x)| *x))
         };
