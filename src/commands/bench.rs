@@ -2,6 +2,8 @@
 //! print figures; no test asserts a time.
 
 use super::exit;
+use crate::diagnostics::render::Format;
+use serde_json::json;
 use std::path::Path;
 use std::time::Instant;
 
@@ -21,7 +23,7 @@ fn stats(samples: &mut [f64]) -> (f64, f64, f64) {
 }
 
 /// Parse + check of one policy, `runs` times.
-pub fn check(policy: &Path, runs: usize) -> i32 {
+pub fn check(policy: &Path, runs: usize, format: Format) -> i32 {
     let Ok(text) = std::fs::read_to_string(policy) else {
         eprintln!("error: cannot read {}", policy.display());
         return exit::ERROR;
@@ -38,12 +40,19 @@ pub fn check(policy: &Path, runs: usize) -> i32 {
         }
     }
     let (min, median, mean) = stats(&mut parse_check);
-    crate::outln!("bench check {shown}: {} runs, parse+check min {min:.3} ms, median {median:.3} ms, mean {mean:.3} ms", parse_check.len());
+    match format {
+        Format::Human => crate::outln!("bench check {shown}: {} runs, parse+check min {min:.3} ms, median {median:.3} ms, mean {mean:.3} ms", parse_check.len()),
+        Format::Github => crate::outln!("| bench check | runs | min ms | median ms | mean ms |\n|---|---:|---:|---:|---:|\n| {shown} | {} | {min:.3} | {median:.3} | {mean:.3} |", parse_check.len()),
+        Format::Json => {
+            let value = json!({"format_version": super::review::FORMAT_VERSION, "command": "bench check", "policy": shown, "runs": parse_check.len(), "min_ms": min, "median_ms": median, "mean_ms": mean});
+            crate::out!("{}", super::review::json_text(&value));
+        }
+    }
     exit::OK
 }
 
 /// The whole pipeline once, with per-stage wall time and peak memory.
-pub fn solve(policy: &Path, options: &crate::solve::SolveOptions) -> i32 {
+pub fn solve(policy: &Path, options: &crate::solve::SolveOptions, format: Format) -> i32 {
     let total = Instant::now();
     let loaded = match super::solve::load(policy) {
         Ok(l) => l,
@@ -63,6 +72,38 @@ pub fn solve(policy: &Path, options: &crate::solve::SolveOptions) -> i32 {
         eprintln!("  peak RSS     {rss:.0} MiB after load");
     }
     let result = super::solve::solve_loaded(&loaded, params, &loaded.data, options, None, &mut timings, super::solve::LimitMode::Abandon);
+    let status = match &result {
+        Ok(solved) => format!("{:?}", solved.result.status),
+        Err(_) => "no plan".to_string(),
+    };
+    if format != Format::Human {
+        let model = result.as_ref().ok().map(|solved| {
+            let m = &solved.lowered.model;
+            json!({"assigned_rows": solved.lowered.candidates.must_assign.len(), "candidate_pairs": solved.lowered.candidates.len(), "rows": m.num_rows(), "columns": m.num_cols(), "nonzeros": m.num_nonzeros()})
+        });
+        let gap = result.as_ref().ok().and_then(|s| s.result.gap);
+        let value = json!({
+            "format_version": super::review::FORMAT_VERSION,
+            "command": "bench solve",
+            "policy": policy.to_string_lossy(),
+            "stages": timings.list.iter().map(|(n, s)| json!({"name": n, "seconds": s})).collect::<Vec<_>>(),
+            "model": model,
+            "status": status,
+            "gap": gap,
+            "total_seconds": total.elapsed().as_secs_f64(),
+            "peak_rss_mib": peak_rss_mib(),
+        });
+        if format == Format::Json {
+            crate::out!("{}", super::review::json_text(&value));
+        } else {
+            crate::outln!("| bench solve {} | seconds |\n|---|---:|", policy.display());
+            for (name, s) in &timings.list {
+                crate::outln!("| {name} | {s:.3} |");
+            }
+            crate::outln!("| total | {:.3} |\n\nstatus: {status}", total.elapsed().as_secs_f64());
+        }
+        return exit::OK;
+    }
     crate::outln!("bench solve {}", policy.display());
     for (name, s) in &timings.list {
         crate::outln!("  {name:<12} {:>9.3} s", s);

@@ -12,6 +12,8 @@ use super::exit;
 use super::solve::{load, solve_loaded, LimitMode};
 use crate::generate::gap::{direct_model, generate_type_d, parse_known, parse_orlib, write_policy, GapInstance};
 use crate::solve::{solve, solve_lp_relaxation, SolveOptions};
+use crate::diagnostics::render::Format;
+use serde_json::{json, Value as Json};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -28,14 +30,21 @@ pub struct GapBenchArgs<'a> {
     /// Time limit of each type D solve, in seconds.
     pub type_d_time_limit: f64,
     pub threads: usize,
+    /// Human (and GitHub) print tables as they go; JSON prints one document
+    /// at the end.
+    pub format: Format,
 }
 
 pub fn run(args: &GapBenchArgs) -> i32 {
     let scratch = Scratch::new();
     let mut failed = false;
+    let mut report = json!({"format_version": super::review::FORMAT_VERSION, "command": "bench gap"});
     if let Some(dir) = args.orlib {
         match orlib(dir, args, &scratch) {
-            Ok(ok) => failed |= !ok,
+            Ok(summary) => {
+                failed |= summary["reached"] != summary["instances"];
+                report["orlib"] = summary;
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 return exit::ERROR;
@@ -44,12 +53,15 @@ pub fn run(args: &GapBenchArgs) -> i32 {
     }
     if args.type_d_seeds > 0 {
         match type_d(args, &scratch) {
-            Ok(()) => {}
+            Ok(rows) => report["type_d"] = rows,
             Err(e) => {
                 eprintln!("error: {e}");
                 return exit::ERROR;
             }
         }
+    }
+    if args.format == Format::Json {
+        crate::outln!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
     }
     if failed {
         exit::VIOLATED
@@ -99,12 +111,16 @@ fn terra_run(inst: &GapInstance, maximize: bool, name: &str, options: &SolveOpti
     Ok(TerraRun { seconds, objective, gap: solved.result.gap })
 }
 
-fn orlib(dir: &Path, args: &GapBenchArgs, scratch: &Scratch) -> Result<bool, String> {
+fn orlib(dir: &Path, args: &GapBenchArgs, scratch: &Scratch) -> Result<Json, String> {
+    let human = args.format != Format::Json;
+    let mut rows = Vec::new();
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).map_err(|e| format!("cannot read {}: {e}", dir.join(name).display()));
     let known = parse_known(&read("KNOWN.txt")?).map_err(|e| format!("KNOWN.txt: {e}"))?;
     let options = SolveOptions { mip_gap: 0.0, threads: args.threads, ..Default::default() };
-    crate::outln!("OR-Library GAP, both senses; times are the fastest of {} runs", args.runs.max(1));
-    crate::outln!("{:<10} {:<4} {:>8} {:>8} {:>6} {:>10} {:>10} {:>7}", "instance", "", "known", "terra", "", "terra s", "HiGHS s", "ratio");
+    if human {
+        crate::outln!("OR-Library GAP, both senses; times are the fastest of {} runs", args.runs.max(1));
+        crate::outln!("{:<10} {:<4} {:>8} {:>8} {:>6} {:>10} {:>10} {:>7}", "instance", "", "known", "terra", "", "terra s", "HiGHS s", "ratio");
+    }
     let (mut terra_total, mut direct_total, mut reached, mut count) = (0.0, 0.0, 0, 0);
     let mut files: Vec<&str> = known.iter().map(|k| k.file.as_str()).collect();
     files.dedup();
@@ -131,6 +147,18 @@ fn orlib(dir: &Path, args: &GapBenchArgs, scratch: &Scratch) -> Result<bool, Str
             count += 1;
             terra_total += terra.seconds;
             direct_total += direct_best;
+            rows.push(json!({
+                "instance": format!("{file}:{}", k.problem),
+                "sense": if k.maximize { "max" } else { "min" },
+                "known": k.optimum,
+                "terra": terra.objective,
+                "reached": hit,
+                "terra_seconds": terra.seconds,
+                "highs_seconds": direct_best,
+            }));
+            if !human {
+                continue;
+            }
             crate::outln!(
                 "{:<10} {:<4} {:>8} {:>8} {:>6} {:>10.4} {:>10.4} {:>7.2}",
                 format!("{file}:{}", k.problem),
@@ -144,14 +172,27 @@ fn orlib(dir: &Path, args: &GapBenchArgs, scratch: &Scratch) -> Result<bool, Str
             );
         }
     }
-    crate::outln!("known optima reached: {reached} of {count}");
-    crate::outln!("total time: terra {terra_total:.3} s, HiGHS direct {direct_total:.3} s, overhead ratio {:.3}", terra_total / direct_total);
-    Ok(reached == count)
+    if human {
+        crate::outln!("known optima reached: {reached} of {count}");
+        crate::outln!("total time: terra {terra_total:.3} s, HiGHS direct {direct_total:.3} s, overhead ratio {:.3}", terra_total / direct_total);
+    }
+    Ok(json!({
+        "instances": count,
+        "reached": reached,
+        "terra_seconds": terra_total,
+        "highs_seconds": direct_total,
+        "overhead_ratio": terra_total / direct_total,
+        "runs": rows,
+    }))
 }
 
-fn type_d(args: &GapBenchArgs, scratch: &Scratch) -> Result<(), String> {
-    crate::outln!("type D (Martello–Toth), minimising; gap against the LP bound; limit {} s", args.type_d_time_limit);
-    crate::outln!("{:<14} {:>5} {:>12} {:>12} {:>9} {:>9} {:>10}", "size", "seed", "terra", "LP bound", "gap", "proven", "seconds");
+fn type_d(args: &GapBenchArgs, scratch: &Scratch) -> Result<Json, String> {
+    let human = args.format != Format::Json;
+    let mut rows = Vec::new();
+    if human {
+        crate::outln!("type D (Martello–Toth), minimising; gap against the LP bound; limit {} s", args.type_d_time_limit);
+        crate::outln!("{:<14} {:>5} {:>12} {:>12} {:>9} {:>9} {:>10}", "size", "seed", "terra", "LP bound", "gap", "proven", "seconds");
+    }
     let options = SolveOptions { mip_gap: 1e-4, threads: args.threads, time_limit: Some(args.type_d_time_limit), ..Default::default() };
     for (m, n) in TYPE_D_SIZES {
         for seed in 1..=args.type_d_seeds {
@@ -160,7 +201,15 @@ fn type_d(args: &GapBenchArgs, scratch: &Scratch) -> Result<(), String> {
             let lp = solve_lp_relaxation(&direct_model(&inst, false), &SolveOptions { threads: args.threads, ..Default::default() })
                 .map_err(|e| format!("{name}: {e}"))?;
             let bound = lp.objective.unwrap_or(f64::NAN);
-            match terra_run(&inst, false, &name, &options, scratch) {
+            let outcome = terra_run(&inst, false, &name, &options, scratch);
+            rows.push(match &outcome {
+                Ok(run) => json!({"agents": m, "jobs": n, "seed": seed, "terra": run.objective, "lp_bound": bound, "gap_to_lp": (run.objective - bound) / bound.abs(), "proven_gap": run.gap, "seconds": run.seconds}),
+                Err(e) => json!({"agents": m, "jobs": n, "seed": seed, "error": e}),
+            });
+            if !human {
+                continue;
+            }
+            match outcome {
                 Ok(run) => crate::outln!(
                     "{:<14} {:>5} {:>12} {:>12.2} {:>8.3}% {:>8} {:>10.2}",
                     format!("{m} x {n}"),
@@ -175,5 +224,5 @@ fn type_d(args: &GapBenchArgs, scratch: &Scratch) -> Result<(), String> {
             }
         }
     }
-    Ok(())
+    Ok(Json::Array(rows))
 }

@@ -5,7 +5,8 @@ use crate::diagnostics::render::Format;
 use crate::diagnostics;
 use std::path::Path;
 
-pub fn run(policy_path: &Path, with_data: bool, format: Format) -> i32 {
+/// The data files are in `data_dir` (default: the policy's folder).
+pub fn run(policy_path: &Path, data_dir: Option<&Path>, with_data: bool, format: Format) -> i32 {
     let (shown, text) = match super::read_policy(policy_path) {
         Ok(read) => read,
         Err((sources, d)) => {
@@ -17,7 +18,7 @@ pub fn run(policy_path: &Path, with_data: bool, format: Format) -> i32 {
     let mut sources = front.sources;
     let mut all = front.diagnostics;
     if let (Some(policy), true) = (&front.policy, with_data) {
-        let (data, data_diagnostics) = crate::data::load(&policy.schema, super::policy_dir(policy_path), front.file, &mut sources);
+        let (data, data_diagnostics) = crate::data::load(&policy.schema, data_dir.unwrap_or(super::policy_dir(policy_path)), front.file, &mut sources);
         all.extend(data_diagnostics);
         if let Some(data) = data {
             all.extend(crate::data::literals::unseen_texts(policy, &data, front.file));

@@ -27,6 +27,7 @@ pub mod fmt;
 pub mod output;
 pub mod plan_file;
 pub mod report;
+pub mod review;
 pub mod solve;
 pub mod verify;
 
@@ -104,7 +105,7 @@ pub fn explain_code(code: Option<&str>, list: bool) -> i32 {
 }
 
 /// `terra generate gap`: one OR-Library problem as a policy.
-pub fn generate_gap(file: &std::path::Path, problem: usize, maximize: bool, out: &std::path::Path) -> i32 {
+pub fn generate_gap(file: &std::path::Path, problem: usize, maximize: bool, out: &std::path::Path, format: Format) -> i32 {
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
         Err(e) => {
@@ -126,7 +127,7 @@ pub fn generate_gap(file: &std::path::Path, problem: usize, maximize: bool, out:
     let stem = file.file_stem().map_or("gap".into(), |s| s.to_string_lossy().to_string());
     match crate::generate::gap::write_policy(inst, maximize, &format!("{stem}-{problem}"), out) {
         Ok(()) => {
-            crate::outln!("wrote {}", out.display());
+            review::formats::wrote(out, format);
             exit::OK
         }
         Err(e) => {

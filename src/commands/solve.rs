@@ -36,14 +36,26 @@ pub struct Loaded {
 
 /// Reads, parses, checks and loads; on failure, the diagnostics to show.
 pub fn load(policy_path: &Path) -> Result<Loaded, (Sources, Vec<Diagnostic>)> {
+    load_from(policy_path, None)
+}
+
+/// `load` with the data files in `data_dir` (default: the policy's folder).
+pub fn load_from(policy_path: &Path, data_dir: Option<&Path>) -> Result<Loaded, (Sources, Vec<Diagnostic>)> {
     let (shown, text) = super::read_policy(policy_path)?;
+    load_text(&shown, &text, data_dir.unwrap_or(super::policy_dir(policy_path)))
+}
+
+/// `load` of a policy text already read (e.g. at a git revision), with its
+/// data files relative to `data_dir`.
+pub fn load_text(shown: &str, text: &str, data_dir: &Path) -> Result<Loaded, (Sources, Vec<Diagnostic>)> {
+    let (shown, text) = (shown.to_string(), text.to_string());
     let started = Instant::now();
     let front = crate::front::check_text(&shown, &text);
     let check_seconds = started.elapsed().as_secs_f64();
     let Some(policy) = front.policy else { return Err((front.sources, front.diagnostics)) };
     let mut sources = front.sources;
     let started = Instant::now();
-    let (data, mut diagnostics) = crate::data::load(&policy.schema, super::policy_dir(policy_path), front.file, &mut sources);
+    let (data, mut diagnostics) = crate::data::load(&policy.schema, data_dir, front.file, &mut sources);
     let load_seconds = started.elapsed().as_secs_f64();
     diagnostics.extend(front.diagnostics);
     let Some(data) = data else { return Err((sources, diagnostics)) };
@@ -568,11 +580,13 @@ pub struct SolveArgs {
     pub options: SolveOptions,
     pub format: Format,
     pub write_mps: Option<PathBuf>,
+    /// Where the data files are (default: the policy's folder).
+    pub data_dir: Option<PathBuf>,
 }
 
 pub fn run(args: &SolveArgs) -> i32 {
     let total_start = Instant::now();
-    let loaded = match load(&args.policy) {
+    let loaded = match load_from(&args.policy, args.data_dir.as_deref()) {
         Ok(l) => l,
         Err((sources, diagnostics)) => {
             emit(&diagnostics, &sources, args.format);

@@ -20,6 +20,7 @@ pub fn all() -> Vec<&'static CodeInfo> {
         .chain(messages::data::CODES)
         .chain(messages::run::CODES)
         .chain(messages::report::CODES)
+        .chain(messages::review::CODES)
         .collect();
     codes.sort_by_key(|c| c.code);
     codes

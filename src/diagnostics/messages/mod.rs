@@ -7,5 +7,6 @@
 pub mod check;
 pub mod data;
 pub mod report;
+pub mod review;
 pub mod run;
 pub mod syntax;
