@@ -105,6 +105,36 @@ enum Command {
         #[command(subcommand)]
         what: GenerateWhat,
     },
+    /// Explain a plan: why a row has its target, a target's KPIs and moves, or what a rule costs.
+    #[command(
+        group(clap::ArgGroup::new("subject").required(true).args(["account", "rep", "rule"])),
+        after_help = "PLAN is a directory written by `terra solve` (plan.csv and plan.json, which names the policy and \
+                      its data), or a plan CSV with --policy. The JSON layout is described in docs/explain.md.\n\n\
+                      Example:\n  terra explain out/starter --account A07\n  terra explain out/starter --rep R02 --format json\n  \
+                      terra explain out/starter --rule balanced_books --time-limit 30"
+    )]
+    Explain {
+        plan: PathBuf,
+        /// The policy, when PLAN is a plan CSV without a plan.json beside it.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Why this row has its target, and what every other target would cost.
+        #[arg(long, value_name = "ID")]
+        account: Option<String>,
+        /// A target's KPIs against their limits, its gains and losses, and its binding rules.
+        #[arg(long, value_name = "ID")]
+        rep: Option<String>,
+        /// Whether a rule binds, its slack per instance, and its price (it re-solves without it).
+        #[arg(long, value_name = "NAME")]
+        rule: Option<String>,
+        /// List every alternative and instance instead of the top few.
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        solver: SolverArgs,
+        #[arg(long, value_enum, default_value = "human")]
+        format: OutputFormat,
+    },
     /// Explain a diagnostic code, with an example.
     #[command(after_help = "Example:\n  terra explain-code T0302\n  terra explain-code --list")]
     ExplainCode {
@@ -153,6 +183,17 @@ enum BenchWhat {
         policy: PathBuf,
         #[command(flatten)]
         solver: SolverArgs,
+    },
+    /// Explain one account of a plan; print the time of each step.
+    #[command(after_help = "Example:\n  terra bench explain out/na-fy27 --account A00017")]
+    Explain {
+        /// A directory written by `terra solve`.
+        plan: PathBuf,
+        #[arg(long, value_name = "ID")]
+        account: String,
+        /// How many times to explain it (after one load).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
     },
 }
 
@@ -212,6 +253,19 @@ fn main() -> ExitCode {
         Command::Verify { policy, plan, format } => commands::verify::run(&policy, &plan, format.into()),
         Command::Bench { what: BenchWhat::Check { policy, runs } } => commands::bench::check(&policy, runs),
         Command::Bench { what: BenchWhat::Solve { policy, solver } } => commands::bench::solve(&policy, &solver.options(false)),
+        Command::Explain { plan, policy, account, rep, rule, all, solver, format } => {
+            use commands::explain::Subject;
+            // clap requires exactly one of the three.
+            let subject = account.map(Subject::Account).or(rep.map(Subject::Rep)).or(rule.map(Subject::Rule));
+            match subject {
+                Some(subject) => {
+                    let args = commands::explain::ExplainArgs { plan, policy, subject, all, format: format.into(), options: solver.options(false) };
+                    commands::explain::run(&args)
+                }
+                None => commands::exit::ERROR,
+            }
+        }
+        Command::Bench { what: BenchWhat::Explain { plan, account, runs } } => commands::explain::bench(&plan, &account, runs),
         Command::Generate { what: GenerateWhat::NaFy27 { out, scale, seed } } => {
             match terra::generate::write_na_fy27(&out, scale, seed) {
                 Ok(_) => {

@@ -22,6 +22,7 @@ macro_rules! out {
 
 pub mod bench;
 pub mod check;
+pub mod explain;
 pub mod fmt;
 pub mod output;
 pub mod plan_file;

@@ -19,6 +19,7 @@ pub fn all() -> Vec<&'static CodeInfo> {
         .chain(messages::check::CODES)
         .chain(messages::data::CODES)
         .chain(messages::run::CODES)
+        .chain(messages::explain::CODES)
         .collect();
     codes.sort_by_key(|c| c.code);
     codes

@@ -6,5 +6,6 @@
 
 pub mod check;
 pub mod data;
+pub mod explain;
 pub mod run;
 pub mod syntax;
