@@ -185,10 +185,13 @@ enum BenchWhat {
         solver: SolverArgs,
     },
     /// Explain one account of a plan; print the time of each step.
-    #[command(after_help = "Example:\n  terra bench explain out/na-fy27 --account A00017")]
+    #[command(after_help = "Example:\n  terra bench explain out/na-fy27 --account A00017\n  terra bench explain owners.csv --policy examples/na-fy27/policy.terra --account A00017")]
     Explain {
-        /// A directory written by `terra solve`.
+        /// A directory written by `terra solve`, or a plan CSV with --policy.
         plan: PathBuf,
+        /// The policy, when PLAN is a plan CSV without a plan.json beside it.
+        #[arg(long)]
+        policy: Option<PathBuf>,
         #[arg(long, value_name = "ID")]
         account: String,
         /// How many times to explain it (after one load).
@@ -265,7 +268,7 @@ fn main() -> ExitCode {
                 None => commands::exit::ERROR,
             }
         }
-        Command::Bench { what: BenchWhat::Explain { plan, account, runs } } => commands::explain::bench(&plan, &account, runs),
+        Command::Bench { what: BenchWhat::Explain { plan, policy, account, runs } } => commands::explain::bench(&plan, policy.as_deref(), &account, runs),
         Command::Generate { what: GenerateWhat::NaFy27 { out, scale, seed } } => {
             match terra::generate::write_na_fy27(&out, scale, seed) {
                 Ok(_) => {

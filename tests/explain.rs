@@ -170,3 +170,25 @@ fn a_changed_data_file_is_reported() {
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(err.contains("R0611") && err.contains("reps.csv changed since the plan was written"), "{err}");
 }
+
+#[test]
+fn the_generated_territory_is_explained_with_the_same_arithmetic() {
+    // na-fy27 at a small scale, with the current owners as the plan: it
+    // breaks rules, and its aggregates are large enough to take the
+    // incremental paths.
+    let dir = tempfile::tempdir().unwrap();
+    terra::generate::write_na_fy27(dir.path(), 0.04, 27).unwrap();
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/na-fy27/policy.terra"), dir.path().join("policy.terra")).unwrap();
+    let mut reader = csv::Reader::from_path(dir.path().join("accounts.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let owner = headers.iter().position(|h| h == "owner").unwrap();
+    let mut plan = String::from("account,rep\n");
+    for r in reader.records() {
+        let r = r.unwrap();
+        plan.push_str(&format!("{},{}\n", &r[0], &r[owner]));
+    }
+    std::fs::write(dir.path().join("owners.csv"), plan).unwrap();
+    let open = open(&dir.path().join("owners.csv"), Some(&dir.path().join("policy.terra"))).unwrap_or_else(|_| panic!("the plan opens"));
+    let checked = check_every_alternative(&open);
+    assert!(checked >= 100, "only {checked} alternatives checked");
+}

@@ -242,10 +242,10 @@ fn rule(open: &OpenPlan, name: &str, args: &ExplainArgs) -> Result<(String, Json
 }
 
 /// `terra bench explain`: load once, then explain one account `runs` times.
-pub fn bench(plan: &Path, key: &str, runs: usize) -> i32 {
+pub fn bench(plan: &Path, policy: Option<&Path>, key: &str, runs: usize) -> i32 {
     use std::time::Instant;
     let started = Instant::now();
-    let open = match open(plan, None) {
+    let open = match open(plan, policy) {
         Ok(o) => o,
         Err((sources, d)) => {
             emit(&d, &sources, Format::Human);

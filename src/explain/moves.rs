@@ -226,9 +226,47 @@ enum Reach {
 enum SlotKind {
     /// `sum`/`count` over the assigned entity whose terms read only their
     /// own row: the value changes by the difference of the moved row's term.
-    Separable { var: VarId, sum: bool },
+    Separable { var: VarId },
+    /// An aggregate over the target entity whose terms read only their own
+    /// target's rows (`mean(book(q) for q in rep)`): the terms of every
+    /// target are kept, and a move evaluates again those of its old and
+    /// new target only.
+    PerTarget { var: VarId, kind: AggKind, terms: Vec<Option<f64>> },
     /// Anything else: evaluated again under the move.
     Whole,
+}
+
+/// An aggregate of known terms (`None`: filtered out or unknown), as `eval` forms it.
+fn aggregate_of(kind: AggKind, terms: &[Option<f64>]) -> Value {
+    let known = terms.iter().flatten();
+    match kind {
+        AggKind::Sum | AggKind::Count => Value::Num(known.sum()),
+        AggKind::Mean => {
+            let (n, total) = known.fold((0usize, 0.0), |(n, t), x| (n + 1, t + x));
+            if n > 0 { Value::Num(total / n as f64) } else { Value::None }
+        }
+        AggKind::Max => known.copied().reduce(f64::max).map_or(Value::None, Value::Num),
+        AggKind::Min => known.copied().reduce(f64::min).map_or(Value::None, Value::Num),
+    }
+}
+
+/// One term of an aggregate for the row bound to `var`: `None` when the
+/// filter excludes it or its value is unknown; 1 for `count`.
+fn aggregate_term(ev: &Evaluator, var: VarId, entity: usize, row: u32, filter: Option<&TExpr>, body: Option<&TExpr>, env: &mut Env) -> Option<f64> {
+    let saved = env.bind(var, Value::Row(entity, row));
+    let term = if !ev.passes(filter, env) {
+        None
+    } else {
+        match body {
+            None => Some(1.0),
+            Some(b) => match ev.eval(b, env) {
+                Value::Num(x) => Some(x),
+                _ => None,
+            },
+        }
+    };
+    env.bind(var, saved);
+    term
 }
 
 /// The change a move makes, as `eval` computes it.
@@ -279,14 +317,26 @@ impl<'a> MoveEvaluator<'a> {
             .slots
             .iter()
             .map(|s| match &s.kind {
-                TExprKind::Aggregate { kind: kind @ (AggKind::Sum | AggKind::Count), var, source: TSource::Entity(ent), filter, body }
+                TExprKind::Aggregate { kind: AggKind::Sum | AggKind::Count, var, source: TSource::Entity(ent), filter, body }
                     if Some(*ent) == assigned_entity =>
                 {
                     let parts: Vec<&TExpr> = [filter.as_deref(), body.as_deref()].into_iter().flatten().collect();
                     let r = reads_of(&parts, &original.lets, usize::MAX);
                     let own = r.own_target.iter().all(|v| v == var);
                     if own && r.members.is_empty() && !r.other {
-                        SlotKind::Separable { var: *var, sum: *kind == AggKind::Sum }
+                        SlotKind::Separable { var: *var }
+                    } else {
+                        SlotKind::Whole
+                    }
+                }
+                TExprKind::Aggregate { kind, var, source: TSource::Entity(ent), filter, body } if Some(*ent) == target_entity => {
+                    let parts: Vec<&TExpr> = [filter.as_deref(), body.as_deref()].into_iter().flatten().collect();
+                    let r = reads_of(&parts, &original.lets, usize::MAX);
+                    if r.own_target.is_empty() && !r.other && r.members.iter().all(|v| v == var) {
+                        let ev = Evaluator::for_plan(original, data, assignment).with_params(params.clone());
+                        let mut env = Env::new(original);
+                        let terms = (0..ev.rows(*ent)).map(|t| aggregate_term(&ev, *var, *ent, t, filter.as_deref(), body.as_deref(), &mut env)).collect();
+                        SlotKind::PerTarget { var: *var, kind: *kind, terms }
                     } else {
                         SlotKind::Whole
                     }
@@ -382,13 +432,17 @@ impl<'a> MoveEvaluator<'a> {
 
     /// The effects of giving `row` each of `targets`, in that order.
     pub fn moves(&self, row: u32, targets: &[Option<u32>]) -> Vec<MoveEffect> {
-        targets
-            .par_iter()
-            .map_init(
-                || (Evaluator::for_plan(self.original, self.data, self.assignment).with_params(self.params.clone()), self.evaluator()),
-                |(slot_ev, ev), &t| self.effect(slot_ev, ev, row, t),
-            )
-            .collect()
+        // One pair of evaluators per chunk: building one indexes every text.
+        let chunk = targets.len().div_ceil(rayon::current_num_threads().max(1)).max(1);
+        let per_chunk: Vec<Vec<MoveEffect>> = targets
+            .par_chunks(chunk)
+            .map(|part| {
+                let slot_ev = Evaluator::for_plan(self.original, self.data, self.assignment).with_params(self.params.clone());
+                let mut ev = self.evaluator();
+                part.iter().map(|&t| self.effect(&slot_ev, &mut ev, row, t)).collect()
+            })
+            .collect();
+        per_chunk.into_iter().flatten().collect()
     }
 
     fn effect(&self, slot_ev: &Evaluator, ev: &mut Evaluator, row: u32, target: Option<u32>) -> MoveEffect {
@@ -400,33 +454,30 @@ impl<'a> MoveEvaluator<'a> {
         let mut changed = vec![false; self.base_slots.len()];
         for (k, (expr, kind)) in self.prepared.slots.iter().zip(&self.slot_kinds).enumerate() {
             let value = match kind {
-                SlotKind::Separable { var, sum } => {
+                SlotKind::Separable { var } => {
                     let TExprKind::Aggregate { filter, body, .. } = &expr.kind else { continue };
-                    let term = |env: &mut Env, hypothesis| {
-                        env.hypothesis = hypothesis;
-                        let saved = env.bind(*var, Value::Row(assigned_entity, row));
-                        let x = if !slot_ev.passes(filter.as_deref(), env) {
-                            0.0
-                        } else {
-                            match body.as_deref() {
-                                None => 1.0,
-                                Some(b) => match slot_ev.eval(b, env) {
-                                    Value::Num(x) if *sum => x,
-                                    _ if !*sum => 1.0,
-                                    _ => 0.0,
-                                },
-                            }
-                        };
-                        env.bind(*var, saved);
-                        env.hypothesis = None;
-                        x
-                    };
-                    let before = term(&mut slot_env, None);
-                    let after = term(&mut slot_env, Some((row, target)));
+                    let (filter, body) = (filter.as_deref(), body.as_deref());
+                    let before = aggregate_term(slot_ev, *var, assigned_entity, row, filter, body, &mut slot_env).unwrap_or(0.0);
+                    slot_env.hypothesis = Some((row, target));
+                    let after = aggregate_term(slot_ev, *var, assigned_entity, row, filter, body, &mut slot_env).unwrap_or(0.0);
+                    slot_env.hypothesis = None;
                     match &self.base_slots[k] {
                         Value::Num(b) => Value::Num(b + after - before),
                         other => other.clone(),
                     }
+                }
+                SlotKind::PerTarget { var, kind, terms } => {
+                    let TExprKind::Aggregate { filter, body, .. } = &expr.kind else { continue };
+                    let target_entity = self.original.assignment.as_ref().map_or(0, |a| a.target);
+                    let mut terms = terms.clone();
+                    slot_env.hypothesis = Some((row, target));
+                    for t in [old, target].into_iter().flatten() {
+                        if let Some(slot) = terms.get_mut(t as usize) {
+                            *slot = aggregate_term(slot_ev, *var, target_entity, t, filter.as_deref(), body.as_deref(), &mut slot_env);
+                        }
+                    }
+                    slot_env.hypothesis = None;
+                    aggregate_of(*kind, &terms)
                 }
                 SlotKind::Whole => {
                     slot_env.hypothesis = Some((row, target));
