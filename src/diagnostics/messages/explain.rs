@@ -14,9 +14,10 @@ pub struct ConflictPart {
 
 /// The minimal set of conflicting rule instances, with repairs as help.
 /// `parts` is never empty.
-pub fn conflict(file: FileId, parts: &[ConflictPart], background: Option<Span>, repairs: &[String]) -> Diagnostic {
+/// `instances` counts the rule instances over all parts.
+pub fn conflict(file: FileId, parts: &[ConflictPart], instances: usize, background: Option<Span>, repairs: &[String]) -> Diagnostic {
     let (first_span, first_label) = parts.first().map_or((Span::default(), String::new()), |p| (p.span, p.label.clone()));
-    let n = parts.len();
+    let n = instances;
     let message = if n == 1 {
         "the policy cannot be satisfied: one rule instance cannot hold".to_string()
     } else {
