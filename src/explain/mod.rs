@@ -77,3 +77,63 @@ pub fn quote(source: &str, span: crate::syntax::ast::Span) -> String {
     let text = source.get(span.start..span.end).unwrap_or("");
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// The two sides of one instance of a linear rule, and how far it is from
+/// its limit.
+#[derive(Clone, Debug)]
+pub struct Sides {
+    /// The value side, as written and evaluated.
+    pub lhs: (String, f64),
+    /// The limit side (for `within`, the reference).
+    pub rhs: (String, f64),
+    /// `<=`, `>=`, `==`, or `within T of` for a tolerance.
+    pub relation: String,
+    /// For `within`: the band [reference·(1−T), reference·(1+T)].
+    pub band: Option<(f64, f64)>,
+    /// Distance to the limit: positive inside, 0 at it (binding), negative when broken.
+    pub slack: f64,
+}
+
+impl Sides {
+    /// At its limit, up to eval's tolerance.
+    pub fn binding(&self) -> bool {
+        self.slack.abs() <= crate::eval::TOLERANCE * self.lhs.1.abs().max(self.rhs.1.abs()).max(1.0)
+    }
+}
+
+/// The sides of one instance of a rule whose condition compares numbers;
+/// `None` for other conditions or when a side is unknown.
+pub fn sides(ev: &crate::eval::Evaluator, c: &Constraint, env: &mut crate::eval::Env, row: Option<u32>, source: &str) -> Option<Sides> {
+    use crate::check::ir::TExprKind;
+    use crate::eval::Value;
+    if let (Some(q), Some(r)) = (&c.quantifier, row) {
+        env.bind(q.var, Value::Row(q.entity, r));
+        if !ev.passes(q.filter.as_ref(), env) {
+            return None;
+        }
+    }
+    let num = |env: &mut crate::eval::Env, e: &crate::check::ir::TExpr| if let Value::Num(x) = ev.eval(e, env) { Some(x) } else { None };
+    match &c.body.kind {
+        TExprKind::Binary { op, lhs, rhs } if op.is_comparison() => {
+            let (l, r) = (num(env, lhs)?, num(env, rhs)?);
+            let slack = match op {
+                crate::syntax::ast::BinaryOp::Le | crate::syntax::ast::BinaryOp::Lt => r - l,
+                crate::syntax::ast::BinaryOp::Ge | crate::syntax::ast::BinaryOp::Gt => l - r,
+                _ => -(l - r).abs(),
+            };
+            Some(Sides { lhs: (quote(source, lhs.span), l), rhs: (quote(source, rhs.span), r), relation: op.symbol().into(), band: None, slack })
+        }
+        TExprKind::Within { value, tolerance, reference } => {
+            let (v, t, r) = (num(env, value)?, num(env, tolerance)?, num(env, reference)?);
+            let (lo, hi) = (r - t * r, r + t * r);
+            Some(Sides {
+                lhs: (quote(source, value.span), v),
+                rhs: (quote(source, reference.span), r),
+                relation: format!("within {} of", quote(source, tolerance.span)),
+                band: Some((lo, hi)),
+                slack: (v - lo).min(hi - v),
+            })
+        }
+        _ => None,
+    }
+}

@@ -56,3 +56,13 @@ pub fn quantity(x: f64, unit: Option<crate::check::schema::Unit>) -> String {
         _ => number(x),
     }
 }
+
+/// A fraction as a percent with one decimal: 0.10897 -> "10.9%".
+pub fn percent(x: f64) -> String {
+    format!("{}%", number((x * 1000.0).round() / 10.0))
+}
+
+/// "1 instance", "3 instances".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
