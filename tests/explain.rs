@@ -192,3 +192,110 @@ fn the_generated_territory_is_explained_with_the_same_arithmetic() {
     let checked = check_every_alternative(&open);
     assert!(checked >= 100, "only {checked} alternatives checked");
 }
+
+fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    reader.records().map(|r| headers.iter().zip(r.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()).collect()
+}
+
+fn explain_json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let run = terra().arg("explain").arg(dir).args(args).args(["--format", "json"]).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    serde_json::from_slice(&run.stdout).unwrap()
+}
+
+#[test]
+fn rep_kpis_limits_and_moves_match_a_recomputation_from_the_csv_files() {
+    let out = solved_starter();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/starter");
+    let accounts = read_csv(&data.join("accounts.csv"));
+    let reps = read_csv(&data.join("reps.csv"));
+    let plan: std::collections::HashMap<String, String> = read_csv(&out.path().join("plan.csv")).into_iter().map(|r| (r["account"].clone(), r["rep"].clone())).collect();
+    let num = |s: &str| s.parse::<f64>().unwrap();
+    let book_of = |rep: &str| accounts.iter().filter(|a| plan[&a["id"]] == rep).map(|a| num(&a["potential"])).sum::<f64>();
+    let mean_book = reps.iter().map(|r| book_of(&r["id"])).sum::<f64>() / reps.len() as f64;
+    for rep in &reps {
+        let id = rep["id"].as_str();
+        let doc = explain_json(out.path(), &["--rep", id, "--all"]);
+        let load: f64 = accounts.iter().filter(|a| plan[&a["id"]] == id).map(|a| num(&a["effort"])).sum();
+        let kpi = |name: &str| doc["kpis"].as_array().unwrap().iter().find(|k| k["name"] == name).unwrap()["value"].as_f64().unwrap();
+        assert!(close(kpi("load"), load) && close(kpi("book"), book_of(id)), "{id}: {doc}");
+        let limit = |rule: &str| doc["limits"].as_array().unwrap().iter().find(|l| l["rule"] == rule).unwrap().clone();
+        let capacity = limit("capacity");
+        assert!(close(capacity["value"]["value"].as_f64().unwrap(), load));
+        assert!(close(capacity["slack"].as_f64().unwrap(), num(&rep["capacity"]) - load));
+        let balance = limit("balanced_books");
+        assert!(close(balance["limit"]["value"].as_f64().unwrap(), mean_book), "{balance}");
+        let band = balance["band"].as_array().unwrap();
+        assert!(close(band[0].as_f64().unwrap(), 0.85 * mean_book) && close(band[1].as_f64().unwrap(), 1.15 * mean_book));
+        // Gains and losses against the owners in accounts.csv.
+        let mut gained: Vec<&str> = accounts.iter().filter(|a| plan[&a["id"]] == id && a["owner"] != id).map(|a| a["id"].as_str()).collect();
+        let mut lost: Vec<&str> = accounts.iter().filter(|a| a["owner"] == id && plan[&a["id"]] != id).map(|a| a["id"].as_str()).collect();
+        gained.sort();
+        lost.sort();
+        let listed = |side: &str| doc[side].as_array().unwrap().iter().map(|m| m["key"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+        assert_eq!(listed("gained"), gained);
+        assert_eq!(listed("lost"), lost);
+        // Undoing a gain costs what --account says moving it back costs.
+        for m in doc["gained"].as_array().unwrap() {
+            let key = m["key"].as_str().unwrap();
+            let account = explain_json(out.path(), &["--account", key, "--all"]);
+            let back = account["alternatives"].as_array().unwrap().iter().find(|a| a["target"] == m["from"]);
+            match (back, m["undo_cost"].as_f64()) {
+                (Some(b), Some(cost)) => assert!(close(b["cost"].as_f64().unwrap(), cost), "{m} vs {b}"),
+                (None, None) => {}
+                other => panic!("{key}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn rule_slack_and_price_are_recomputed() {
+    let out = solved_starter();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/starter");
+    let accounts = read_csv(&data.join("accounts.csv"));
+    let reps = read_csv(&data.join("reps.csv"));
+    let plan: std::collections::HashMap<String, String> = read_csv(&out.path().join("plan.csv")).into_iter().map(|r| (r["account"].clone(), r["rep"].clone())).collect();
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.path().join("plan.json")).unwrap()).unwrap();
+    let doc = explain_json(out.path(), &["--rule", "capacity", "--all"]);
+    assert_eq!(doc["instances_total"], 5);
+    let mut last = f64::NEG_INFINITY;
+    for inst in doc["instances"].as_array().unwrap() {
+        let id = inst["instance"].as_str().unwrap().trim_start_matches("rep ");
+        let load: f64 = accounts.iter().filter(|a| plan[&a["id"]] == id).map(|a| a["effort"].parse::<f64>().unwrap()).sum();
+        let capacity: f64 = reps.iter().find(|r| r["id"] == id).unwrap()["capacity"].parse().unwrap();
+        let slack = inst["slack"].as_f64().unwrap();
+        assert!(close(slack, capacity - load), "{inst}");
+        assert_eq!(inst["binding"].as_bool().unwrap(), slack.abs() < 1e-6);
+        assert!(slack >= last, "tightest first");
+        last = slack;
+    }
+    // The price compares the plan with a plan solved without the rule, both
+    // evaluated by eval: the plan's side is plan.json's objective, and
+    // dropping a rule cannot make the optimum worse.
+    let price = &doc["price"];
+    assert!(close(price["objective_with"].as_f64().unwrap(), report["objective"].as_f64().unwrap()), "{price}");
+    assert!(price["objective_without"].as_f64().unwrap() <= price["objective_with"].as_f64().unwrap() + 1e-4, "{price}");
+    assert!(close(price["price"].as_f64().unwrap(), price["objective_with"].as_f64().unwrap() - price["objective_without"].as_f64().unwrap()));
+    // A preference's price is reported; an expectation has none.
+    assert!(explain_json(out.path(), &["--rule", "keep_owner"])["price"].is_object());
+    assert!(explain_json(out.path(), &["--rule", "fair_books"])["price"].is_null());
+}
+
+#[test]
+fn human_explanations_are_pinned() {
+    let out = solved_starter();
+    for (name, args) in [
+        ("account_A30", vec!["--account", "A30"]),
+        ("account_A12_all", vec!["--account", "A12", "--all"]),
+        ("rep_R02", vec!["--rep", "R02"]),
+        ("rule_capacity", vec!["--rule", "capacity"]),
+        ("rule_same_region", vec!["--rule", "same_region"]),
+    ] {
+        let run = terra().arg("explain").arg(out.path()).args(&args).env("NO_COLOR", "1").output().unwrap();
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        insta::assert_snapshot!(name, String::from_utf8_lossy(&run.stdout));
+    }
+}

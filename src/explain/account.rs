@@ -160,7 +160,8 @@ pub fn render(ctx: &PlanContext, x: &AccountExplanation, all: bool, line: &dyn F
     let shown = if all { x.alternatives.len() } else { x.alternatives.len().min(super::super::commands::explain::TOP) };
     let mut alternatives_json = Vec::new();
     if !x.alternatives.is_empty() {
-        let _ = writeln!(out, "\nAlternatives, cheapest first (cost: the change of the objective; lower is better):");
+        let _ = writeln!(out, "\nAlternatives, cheapest first. Cost: the change of the objective (lower is better);");
+        let _ = writeln!(out, "then each term or preference that changes: its change, and (in brackets) the objective's.");
     }
     for (i, alt) in x.alternatives.iter().enumerate() {
         let terms: Vec<serde_json::Value> = policy
