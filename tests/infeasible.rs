@@ -52,7 +52,7 @@ fn check(name: &str, expected: &[&str], repairs: &[&str]) {
 fn capacity_against_locked_accounts() {
     check(
         "capacity_vs_locked",
-        &["`capacity`: rep R1: r.capacity is 120 hours, but the rest needs load(r) to be 134 hours", "`named_accounts_stay`: account A1 may only have rep R1; account A2 may only have rep R1"],
+        &["`capacity`: rep R1: r.capacity is 120 hours, but the rest needs load(r) to be 134 hours", "`named_accounts_stay`: account A1, account A2 may only have rep R1"],
         &["relax `capacity` for rep R1 by 14 hours", "exempt account A1 from `named_accounts_stay`", "exempt account A2 from `named_accounts_stay`"],
     );
 }
@@ -61,7 +61,7 @@ fn capacity_against_locked_accounts() {
 fn balance_against_region() {
     check(
         "balance_vs_region",
-        &["`same_region`: account A1 may only have rep W1; account A2 may only have rep W1", "`balanced_books`: rep E1"],
+        &["`same_region`: account A1, account A2 may only have rep W1", "`balanced_books`: rep E1"],
         &["exempt account A1 from `same_region`", "widen `tolerance` of `balanced_books` to 95.7% for every rep"],
     );
 }
@@ -87,7 +87,7 @@ fn a_conflict_only_in_whole_numbers() {
     assert!(message.ends_with("(in whole numbers only: the LP relaxation is feasible)"), "{message}");
     check(
         "integer_only",
-        &["`capacity`: rep R1: r.capacity is 100 hours, but the rest needs load(r) to be 120 hours; rep R2: r.capacity is 100 hours"],
+        &["`capacity`: rep R1, rep R2: r.capacity is 100 hours, but the rest needs load(r) to be 120 hours"],
         &["relax `capacity` for rep R1 by 20 hours", "relax `capacity` for rep R2 by 20 hours"],
     );
 }

@@ -46,6 +46,9 @@ pub struct Conflict {
     pub groups: Vec<Group>,
     /// Whether the LP relaxation is already infeasible.
     pub linear: bool,
+    /// Whether every check of the filter was decided in time; if not, the
+    /// set still conflicts but may not be minimal.
+    pub minimal: bool,
     /// Ways out: each instance alone where that suffices, else a rule's
     /// instances of the conflict together.
     pub repairs: Vec<Repair>,
@@ -78,8 +81,12 @@ struct Search<'a> {
     /// Bounds of every row, as lowered.
     row_bounds: Vec<(f64, f64)>,
     linear: bool,
+    /// A check of the filter that the solver did not decide in time.
+    undecided: bool,
     options: SolveOptions,
     deadline: Instant,
+    /// The most one check may take, so that one slow solve leaves time for the rest.
+    per_check: Duration,
     policy: &'a CheckedPolicy,
 }
 
@@ -100,7 +107,7 @@ pub fn find(policy: &CheckedPolicy, data: &Dataset, params: &[Const], options: &
     let row_bounds = model.row_lower.iter().copied().zip(model.row_upper.iter().copied()).collect();
     let mut options = SolveOptions { progress: false, verbose: false, start: None, node_limit: None, ..options.clone() };
     options.presolve_probing = model.num_cols() <= crate::commands::solve::PROBING_COLUMN_LIMIT;
-    let mut s = Search { active: vec![true; groups.len()], groups, lowered, row_bounds, linear: true, options, deadline, policy };
+    let mut s = Search { active: vec![true; groups.len()], groups, lowered, row_bounds, linear: true, undecided: false, options, deadline, per_check: budget / 4, policy };
     // Decide on the LP when it is infeasible already; else on the MIP.
     match s.feasible(true) {
         Some(false) => {}
@@ -141,7 +148,7 @@ pub fn find(policy: &CheckedPolicy, data: &Dataset, params: &[Const], options: &
             }
         }
     }
-    Some(Conflict { groups: kept.iter().map(|&g| s.groups[g].clone()).collect(), linear: s.linear, repairs })
+    Some(Conflict { groups: kept.iter().map(|&g| s.groups[g].clone()).collect(), linear: s.linear, minimal: !s.undecided, repairs })
 }
 
 /// Every instance of every hard rule, grouped; a rule's instances are adjacent.
@@ -221,7 +228,7 @@ impl Search<'_> {
 
     /// `Some(feasible)`, or `None` when the solver could not decide in time.
     fn feasible(&self, linear: bool) -> Option<bool> {
-        let left = self.deadline.checked_duration_since(Instant::now())?;
+        let left = self.deadline.checked_duration_since(Instant::now())?.min(self.per_check);
         let options = SolveOptions { time_limit: Some(left.as_secs_f64()), ..self.options.clone() };
         let m = self.model();
         let result = if linear { crate::solve::solve_lp_relaxation(&m, &options) } else { crate::solve::solve(&m, &options) };
@@ -240,8 +247,10 @@ impl Search<'_> {
         for &g in block {
             self.active[g] = false;
         }
-        if self.feasible(self.linear) == Some(false) {
-            return;
+        match self.feasible(self.linear) {
+            Some(false) => return,
+            Some(true) => {}
+            None => self.undecided = true,
         }
         for &g in block {
             self.active[g] = true;
@@ -293,7 +302,7 @@ impl Search<'_> {
             }
             m.add_row(base.row_lower[i], base.row_upper[i], &entries);
         }
-        let left = self.deadline.checked_duration_since(Instant::now())?;
+        let left = self.deadline.checked_duration_since(Instant::now())?.min(self.per_check);
         let options = SolveOptions { time_limit: Some(left.as_secs_f64()), ..self.options.clone() };
         let result = crate::solve::solve(&m, &options).ok()?;
         if !matches!(result.status, SolveStatus::Optimal | SolveStatus::Feasible) {
@@ -340,11 +349,12 @@ pub fn diagnostic(policy: &CheckedPolicy, data: &Dataset, params: &[Const], file
     let target = policy.assignment.as_ref().map_or("target".to_string(), |a| policy.schema.entities[a.target].name.clone());
     // What a repair of this group alone says about it.
     let alone = |k: usize| conflict.repairs.iter().find(|r| r.groups == [k] && !r.whole_rule).map(|r| &r.kind);
-    let mut by_rule: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
+    let mut by_rule: std::collections::BTreeMap<usize, Vec<(String, String)>> = Default::default();
     for (k, group) in conflict.groups.iter().enumerate() {
         let c = &policy.constraints[group.constraint];
         let unit = super::account::rule_unit(c);
-        let mut text = instance(group);
+        let who = instance(group);
+        let mut text = String::new();
         if let (Some(q), Some(r)) = (&c.quantifier, group.row) {
             env.bind(q.var, Value::Row(q.entity, r));
         }
@@ -365,14 +375,14 @@ pub fn diagnostic(policy: &CheckedPolicy, data: &Dataset, params: &[Const], file
                     _ => Vec::new(),
                 };
                 text.push_str(&match allowed.len() {
-                    0 => format!(" may have no {target}"),
-                    1..=3 => format!(" may only have {target} {}", allowed.join(", ")),
-                    n => format!(" may only have {n} {target}s"),
+                    0 => format!("may have no {target}"),
+                    1..=3 => format!("may only have {target} {}", allowed.join(", ")),
+                    n => format!("may only have {n} {target}s"),
                 });
             }
             TExprKind::Binary { op, lhs, rhs } if op.is_comparison() => {
                 if let Some(limit) = number(&mut env, rhs) {
-                    text.push_str(&format!(": {} is {}", quote(source, rhs.span), show::quantity(limit, unit)));
+                    text.push_str(&format!("{} is {}", quote(source, rhs.span), show::quantity(limit, unit)));
                 }
                 if let Some(RepairKind::Relax { sides, .. }) = alone(k) {
                     if let Some((Some(l), _)) = sides.first() {
@@ -382,7 +392,7 @@ pub fn diagnostic(policy: &CheckedPolicy, data: &Dataset, params: &[Const], file
             }
             TExprKind::Within { tolerance, .. } => {
                 if let Some(t) = number(&mut env, tolerance) {
-                    text.push_str(&format!(": {} is {}%", quote(source, tolerance.span), show::number(t * 100.0)));
+                    text.push_str(&format!("{} is {}%", quote(source, tolerance.span), show::number(t * 100.0)));
                 }
                 if let Some(RepairKind::Relax { tolerance: Some(t), .. }) = alone(k) {
                     text.push_str(&format!(", but the rest needs {}%", show::number(t * 100.0)));
@@ -390,13 +400,13 @@ pub fn diagnostic(policy: &CheckedPolicy, data: &Dataset, params: &[Const], file
             }
             _ => {}
         }
-        by_rule.entry(group.constraint).or_default().push(text);
+        by_rule.entry(group.constraint).or_default().push((who, text));
     }
     let parts: Vec<ConflictPart> = by_rule
         .into_iter()
-        .map(|(ci, texts)| {
+        .map(|(ci, instances)| {
             let c = &policy.constraints[ci];
-            ConflictPart { span: c.name_span, label: format!("`{}`: {}", c.name, texts.join("; ")) }
+            ConflictPart { span: c.name_span, label: format!("`{}`: {}", c.name, summarize(&instances)) }
         })
         .collect();
     let mut repairs = Vec::new();
@@ -406,6 +416,7 @@ pub fn diagnostic(policy: &CheckedPolicy, data: &Dataset, params: &[Const], file
         let who: Vec<String> = r.groups.iter().filter_map(|&k| conflict.groups.get(k)).map(instance).collect();
         let who = match (&c.quantifier, r.whole_rule) {
             (Some(q), true) => format!("every {}", policy.schema.entities[q.entity].name),
+            _ if who.len() > SHOWN => format!("{} and {} more", who[..SHOWN].join(", "), who.len() - SHOWN),
             _ => who.join(" and "),
         };
         repairs.push(match (&r.kind, &c.body.kind) {
@@ -416,7 +427,8 @@ pub fn diagnostic(policy: &CheckedPolicy, data: &Dataset, params: &[Const], file
                 format!("widen `{}` of `{}` to {}% for {who}", quote(source, tolerance.span), c.name, show::number(needed))
             }
             (RepairKind::Relax { amount, .. }, _) => {
-                format!("relax `{}` for {who} by {}", c.name, show::quantity(*amount, super::account::rule_unit(c)))
+                let total = if r.groups.len() > 1 || r.whole_rule { " in total" } else { "" };
+                format!("relax `{}` for {who} by {}{total}", c.name, show::quantity(*amount, super::account::rule_unit(c)))
             }
         });
     }
@@ -425,5 +437,38 @@ pub fn diagnostic(policy: &CheckedPolicy, data: &Dataset, params: &[Const], file
     if !conflict.linear {
         d.message.push_str(" (in whole numbers only: the LP relaxation is feasible)");
     }
+    if !conflict.minimal {
+        d.message.push_str(" (the search ran out of time: some of them may not be needed)");
+    }
     d
+}
+
+/// Instances named in one label or repair before "and N more".
+const SHOWN: usize = 4;
+
+/// "account A1, account A2 may only have rep R1; rep R2: r.capacity is
+/// 120 hours": instances with the same detail share it, few are named.
+fn summarize(instances: &[(String, String)]) -> String {
+    let mut details: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (who, detail) in instances {
+        match details.iter_mut().find(|(d, _)| *d == detail.as_str()) {
+            Some((_, whos)) => whos.push(who),
+            None => details.push((detail, vec![who])),
+        }
+    }
+    let shown: Vec<String> = details
+        .iter()
+        .take(SHOWN)
+        .map(|(detail, whos)| {
+            let names = if whos.len() > SHOWN { format!("{} and {} more", whos[..SHOWN].join(", "), whos.len() - SHOWN) } else { whos.join(", ") };
+            let sep = if detail.starts_with("may ") { " " } else { ": " };
+            if detail.is_empty() { names } else { format!("{names}{sep}{detail}") }
+        })
+        .collect();
+    let rest: usize = details.iter().skip(SHOWN).map(|(_, w)| w.len()).sum();
+    if rest > 0 {
+        format!("{}; and {rest} more", shown.join("; "))
+    } else {
+        shown.join("; ")
+    }
 }
