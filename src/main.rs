@@ -114,6 +114,7 @@ enum Command {
                       terra explain out/starter --rule balanced_books --time-limit 30"
     )]
     Explain {
+        /// A directory written by `terra solve`, or a plan CSV with --policy.
         plan: PathBuf,
         /// The policy, when PLAN is a plan CSV without a plan.json beside it.
         #[arg(long)]
