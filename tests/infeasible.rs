@@ -91,3 +91,40 @@ fn a_conflict_only_in_whole_numbers() {
         &["relax `capacity` for rep R1 by 20 hours", "relax `capacity` for rep R2 by 20 hours"],
     );
 }
+
+/// Solves a copy of a fixture with one text replaced in one of its files;
+/// returns the exit code.
+fn solve_edited(name: &str, file: &str, from: &str, to: &str) -> Option<i32> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/infeasible").join(name);
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["policy.terra", "reps.csv", "accounts.csv"] {
+        let text = std::fs::read_to_string(src.join(f)).unwrap();
+        let text = if f == file {
+            assert!(text.contains(from), "{f} has no `{from}`");
+            text.replacen(from, to, 1)
+        } else {
+            text
+        };
+        std::fs::write(dir.path().join(f), text).unwrap();
+    }
+    let run = Command::new(env!("CARGO_BIN_EXE_terra")).current_dir(dir.path()).args(["solve", "policy.terra", "--out", "out"]).output().unwrap();
+    run.status.code()
+}
+
+#[test]
+fn the_stated_repairs_are_exactly_enough() {
+    // Each repair, applied to the data or the policy, makes it solvable
+    // (and every plan terra writes has passed eval); a little less does not.
+    for (name, file, from, enough, short) in [
+        ("capacity_vs_locked", "reps.csv", "R1,West,,120", "R1,West,,134", "R1,West,,133.9"),
+        ("integer_only", "reps.csv", "R1,West,,100", "R1,West,,120", "R1,West,,119.9"),
+        ("churn_vs_balance", "policy.terra", "param tolerance = 15%", "param tolerance = 50%", "param tolerance = 49.9%"),
+        ("balance_vs_region", "policy.terra", "param tolerance = 15%", "param tolerance = 95.7%", "param tolerance = 95.6%"),
+        ("skill_nobody_has", "reps.csv", "R2,West,finance", "R2,West,finance;mining", "R2,West,finance;minin"),
+    ] {
+        assert_eq!(solve_edited(name, file, from, enough), Some(0), "{name}: `{enough}` should suffice");
+        assert_eq!(solve_edited(name, file, from, short), Some(1), "{name}: `{short}` should not");
+    }
+    // Exempting one locked account: unlocking A1 is enough.
+    assert_eq!(solve_edited("capacity_vs_locked", "accounts.csv", "R1,true", "R1,false"), Some(0));
+}
