@@ -279,6 +279,9 @@ fn rule_slack_and_price_are_recomputed() {
     assert!(close(price["objective_with"].as_f64().unwrap(), report["objective"].as_f64().unwrap()), "{price}");
     assert!(price["objective_without"].as_f64().unwrap() <= price["objective_with"].as_f64().unwrap() + 1e-4, "{price}");
     assert!(close(price["price"].as_f64().unwrap(), price["objective_with"].as_f64().unwrap() - price["objective_without"].as_f64().unwrap()));
+    // A rule on pairs is priced with the plan's own objective too.
+    let pair = explain_json(out.path(), &["--rule", "same_region"]);
+    assert!(pair["price"]["price"].as_f64().unwrap() >= -1e-4, "{pair}");
     // A preference's price is reported; an expectation has none.
     assert!(explain_json(out.path(), &["--rule", "keep_owner"])["price"].is_object());
     assert!(explain_json(out.path(), &["--rule", "fair_books"])["price"].is_null());

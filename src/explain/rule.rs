@@ -34,6 +34,18 @@ fn evaluate(ctx: &PlanContext, policy: &CheckedPolicy, assignment: &Assignment) 
 fn without(ctx: &PlanContext, ci: usize, options: &SolveOptions) -> Result<Evaluated, String> {
     let mut relaxed = ctx.policy.clone();
     relaxed.constraints[ci].kind = ConstraintKind::Expect; // expectations are not lowered
+    // Scales follow the candidate pairs, which a rule on pairs prunes: weigh
+    // each term so that weight / scale is the plan's, and the solve without
+    // the rule optimises the plan's own objective.
+    let first = crate::lower::lower(&relaxed, ctx.data, ctx.params.clone());
+    for (t, (now, plan)) in relaxed.objective.iter_mut().zip(first.terms.iter().zip(&ctx.scales.terms)) {
+        t.weight *= now.scale / plan.scale;
+    }
+    for (c, (now, plan)) in relaxed.constraints.iter_mut().zip(first.soft.iter().zip(&ctx.scales.soft)) {
+        if let (ConstraintKind::Soft { weight }, Some(now), Some(plan)) = (&mut c.kind, now, plan) {
+            *weight *= now.scale / plan.scale;
+        }
+    }
     let lowered = crate::lower::lower(&relaxed, ctx.data, ctx.params.clone());
     if !lowered.stranded.is_empty() || !lowered.data_violations.is_empty() {
         return Err("the policy without it cannot be satisfied either".into());
@@ -145,10 +157,6 @@ pub fn explain(ctx: &PlanContext, ci: usize, options: &SolveOptions, all: bool, 
                         let _ = writeln!(out, "  it {what} ({} with it, {} without)", show::number(a), show::number(b));
                     }
                     terms.push(json!({"name": t.name, "raw_with": round(a), "raw_without": round(b), "cost_share": share.map(round)}));
-                }
-                if pair {
-                    // Scales come from the candidate pairs, which the rule prunes.
-                    let _ = writeln!(out, "  (the solve without it weighs the terms by scales over more candidate pairs, so it optimises a slightly different objective)");
                 }
                 price_json = json!({"objective_with": round(with_objective), "objective_without": round(without_objective), "price": round(price), "objective_terms": terms});
             }
