@@ -241,8 +241,12 @@ pub fn solve_loaded(
     }
     if !early.is_empty() {
         // A row with no candidate left: name the minimal set of rules behind it.
-        if lowered.data_violations.is_empty() {
-            if let Some(d) = conflict_diagnostic(loaded, data, &params, options) {
+        if let (Some(s), true) = (lowered.stranded.first(), lowered.data_violations.is_empty()) {
+            if let Some(c) = crate::explain::conflict::stranded(policy, data, &params, s.row) {
+                let source = &loaded.sources.get(file).text;
+                let d = crate::explain::conflict::diagnostic(policy, data, &params, file, source, &c);
+                let (entity, target) = policy.assignment.as_ref().map_or(("row", "target"), |a| (&policy.schema.entities[a.entity].name, &policy.schema.entities[a.target].name));
+                let d = crate::diagnostics::messages::explain::more_stranded(d, lowered.stranded.len() - 1, entity, target);
                 return Err(Failure::Infeasible(vec![d]));
             }
         }

@@ -94,6 +94,15 @@ struct Search<'a> {
 /// policy is feasible after all, or when the search ran out of time.
 pub fn find(policy: &CheckedPolicy, data: &Dataset, params: &[Const], options: &SolveOptions, budget: Duration) -> Option<Conflict> {
     let deadline = Instant::now() + budget;
+    // Without its rules on pairs, the model has a column for every pair:
+    // beyond this size the search could not finish, and would hold memory.
+    let a = policy.assignment.as_ref()?;
+    let ev = Evaluator::for_data(policy, data).with_params(params.to_vec());
+    let mut env = Env::new(policy);
+    let assignable = (0..ev.rows(a.entity)).filter(|&e| ev.clause_of(a, &mut env, e).is_some()).count();
+    if assignable.saturating_mul(ev.rows(a.target) as usize) > MAX_PAIRS {
+        return None;
+    }
     // The policy without its pair rules: expectations are not lowered.
     let mut relaxed = policy.clone();
     for c in relaxed.constraints.iter_mut() {
@@ -149,6 +158,59 @@ pub fn find(policy: &CheckedPolicy, data: &Dataset, params: &[Const], options: &
         }
     }
     Some(Conflict { groups: kept.iter().map(|&g| s.groups[g].clone()).collect(), linear: s.linear, minimal: !s.undecided, repairs })
+}
+
+/// The most candidate pairs (before rules on pairs) the search takes on.
+pub const MAX_PAIRS: usize = 250_000;
+
+/// The conflict of a row that must be assigned and that the rules on
+/// pairs leave without any target: a minimal set of those rules' instances
+/// for this row, found without a solver.
+pub fn stranded(policy: &CheckedPolicy, data: &Dataset, params: &[Const], row: u32) -> Option<Conflict> {
+    let a = policy.assignment.as_ref()?;
+    let ev = Evaluator::for_data(policy, data).with_params(params.to_vec());
+    let mut env = Env::new(policy);
+    let exactly_one = ev.clause_of(a, &mut env, row)?.cardinality == crate::syntax::ast::Cardinality::ExactlyOne;
+    let targets: Vec<Option<u32>> = (0..ev.rows(a.target)).map(Some).collect();
+    // Per pair rule: which targets it forbids, and whether it forbids none.
+    let mut rules: Vec<(usize, Vec<bool>, bool)> = Vec::new();
+    for (ci, c) in policy.constraints.iter().enumerate() {
+        let Some(q) = c.quantifier.as_ref().filter(|_| is_pair_rule(policy, c)) else { continue };
+        env.bind(q.var, Value::Row(q.entity, row));
+        let mut forbids = |t: Option<u32>| {
+            env.hypothesis = Some((row, t));
+            let no = ev.passes(q.filter.as_ref(), &mut env) && ev.eval(&c.body, &mut env) == Value::Bool(false);
+            env.hypothesis = None;
+            no
+        };
+        let banned: Vec<bool> = targets.iter().map(|&t| forbids(t)).collect();
+        let forces = !exactly_one && forbids(None);
+        if banned.iter().any(|b| *b) || forces {
+            rules.push((ci, banned, forces));
+        }
+    }
+    let still_stranded = |active: &[bool]| {
+        let must = exactly_one || rules.iter().zip(active).any(|(r, on)| *on && r.2);
+        must && (0..targets.len()).all(|t| rules.iter().zip(active).any(|(r, on)| *on && r.1[t]))
+    };
+    let mut active = vec![true; rules.len()];
+    if !still_stranded(&active) {
+        return None;
+    }
+    for k in 0..rules.len() {
+        active[k] = false;
+        if !still_stranded(&active) {
+            active[k] = true;
+        }
+    }
+    let groups: Vec<Group> = rules
+        .iter()
+        .zip(&active)
+        .filter(|(_, on)| **on)
+        .map(|(r, _)| Group { constraint: r.0, row: Some(row), rows: Vec::new(), banned: Vec::new(), forced: None })
+        .collect();
+    let repairs = (0..groups.len()).map(|k| Repair { groups: vec![k], whole_rule: false, kind: RepairKind::Exempt }).collect();
+    Some(Conflict { groups, linear: true, minimal: true, repairs })
 }
 
 /// Every instance of every hard rule, grouped; a rule's instances are adjacent.

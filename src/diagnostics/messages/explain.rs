@@ -38,6 +38,16 @@ pub fn conflict(file: FileId, parts: &[ConflictPart], instances: usize, backgrou
     d.with_help(help)
 }
 
+/// Adds to a conflict about one stranded row how many others are stranded too.
+pub fn more_stranded(d: Diagnostic, others: usize, entity: &str, target: &str) -> Diagnostic {
+    if others == 0 {
+        return d;
+    }
+    let help = d.help.clone().unwrap_or_default();
+    let s = if others == 1 { "" } else { "s" };
+    d.with_help(format!("{help}\n{others} more {entity}{s} have no {target} left either"))
+}
+
 /// The plan was made from other files than those now on disk.
 pub fn plan_inputs_changed(file: FileId, span: Span, what: &str) -> Diagnostic {
     Diagnostic::warning("R0611", format!("{what} changed since the plan was written"), Label::new(file, span, "read now"))
