@@ -302,3 +302,25 @@ fn human_explanations_are_pinned() {
         insta::assert_snapshot!(name, String::from_utf8_lossy(&run.stdout));
     }
 }
+
+#[test]
+fn a_scenario_plan_is_explained_with_the_scenario_data() {
+    // `growth` scales every potential by 110%: plan.json names the
+    // scenario, and explain re-applies it.
+    let out = tempfile::tempdir().unwrap();
+    let run = terra().arg("solve").arg(starter()).args(["--scenario", "growth", "--out"]).arg(out.path()).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let open = open(out.path(), None).unwrap_or_else(|_| panic!("the plan opens"));
+    assert_eq!(open.scenario.as_deref(), Some("growth"));
+    assert!(open.scenario_data.is_some());
+    assert!(check_every_alternative(&open) >= 40);
+}
+
+#[test]
+fn bench_explain_prints_its_timings() {
+    let out = solved_starter();
+    let run = terra().args(["bench", "explain"]).arg(out.path()).args(["--account", "A07", "--runs", "2"]).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(text.contains("2 runs, median: base evaluation") && text.contains("other targets explained"), "{text}");
+}

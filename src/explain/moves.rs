@@ -151,7 +151,6 @@ fn reads(e: &TExpr, lets: &[LetFn], first_slot: usize, scope: &mut HashMap<VarId
             for (&p, a) in f.params.iter().zip(args) {
                 let b = match &a.kind {
                     TExprKind::Var(v) => resolve(scope, *v),
-                    _ if a.stage.is_data() => Bound::Opaque,
                     _ => Bound::Opaque,
                 };
                 inner.insert(p, b);
