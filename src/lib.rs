@@ -13,6 +13,7 @@ pub mod syntax;
 pub mod front;
 pub mod data;
 pub mod eval;
+pub mod explain;
 pub mod lower;
 pub mod solve;
 pub mod commands;

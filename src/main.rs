@@ -195,6 +195,37 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: OutputFormat,
     },
+    /// Explain a plan: why a row has its target, a target's KPIs and moves, or what a rule costs.
+    #[command(
+        group(clap::ArgGroup::new("subject").required(true).args(["account", "rep", "rule"])),
+        after_help = "PLAN is a directory written by `terra solve` (plan.csv and plan.json, which names the policy and \
+                      its data), or a plan CSV with --policy. The JSON layout is described in docs/explain.md.\n\n\
+                      Example:\n  terra explain out/starter --account A07\n  terra explain out/starter --rep R02 --format json\n  \
+                      terra explain out/starter --rule balanced_books --time-limit 30"
+    )]
+    Explain {
+        /// A directory written by `terra solve`, or a plan CSV with --policy.
+        plan: PathBuf,
+        /// The policy, when PLAN is a plan CSV without a plan.json beside it.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Why this row has its target, and what every other target would cost.
+        #[arg(long, value_name = "ID")]
+        account: Option<String>,
+        /// A target's KPIs against their limits, its gains and losses, and its binding rules.
+        #[arg(long, value_name = "ID")]
+        rep: Option<String>,
+        /// Whether a rule binds, its slack per instance, and its price (it re-solves without it).
+        #[arg(long, value_name = "NAME")]
+        rule: Option<String>,
+        /// List every alternative and instance instead of the top few.
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        solver: SolverArgs,
+        #[arg(long, value_enum, default_value = "human")]
+        format: OutputFormat,
+    },
     /// Explain a diagnostic code, with an example.
     #[command(after_help = "Example:\n  terra explain-code T0302\n  terra explain-code --list\n  terra explain-code R0635 --format json")]
     ExplainCode {
@@ -265,6 +296,20 @@ enum BenchWhat {
         /// Solver threads (0: the solver's default).
         #[arg(long, default_value_t = 0)]
         threads: usize,
+    },
+    /// Explain one account of a plan; print the time of each step.
+    #[command(after_help = "Example:\n  terra bench explain out/na-fy27 --account A00017\n  terra bench explain owners.csv --policy examples/na-fy27/policy.terra --account A00017")]
+    Explain {
+        /// A directory written by `terra solve`, or a plan CSV with --policy.
+        plan: PathBuf,
+        /// The policy, when PLAN is a plan CSV without a plan.json beside it.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        #[arg(long, value_name = "ID")]
+        account: String,
+        /// How many times to explain it (after one load).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
     },
 }
 
@@ -343,6 +388,19 @@ fn main() -> ExitCode {
             let args = commands::bench_gap::GapBenchArgs { orlib: orlib.as_deref(), runs, type_d_seeds, type_d_time_limit, threads, format: format.into() };
             commands::bench_gap::run(&args)
         }
+        Command::Explain { plan, policy, account, rep, rule, all, solver, format } => {
+            use commands::explain::Subject;
+            // clap requires exactly one of the three.
+            let subject = account.map(Subject::Account).or(rep.map(Subject::Rep)).or(rule.map(Subject::Rule));
+            match subject {
+                Some(subject) => {
+                    let args = commands::explain::ExplainArgs { plan, policy, subject, all, format: format.into(), options: solver.options(false) };
+                    commands::explain::run(&args)
+                }
+                None => commands::exit::ERROR,
+            }
+        }
+        Command::Bench { what: BenchWhat::Explain { plan, policy, account, runs }, format: _ } => commands::explain::bench(&plan, policy.as_deref(), &account, runs),
         Command::Generate { what: GenerateWhat::NaFy27 { out, scale, seed }, format } => {
             match terra::generate::write_na_fy27(&out, scale, seed) {
                 Ok(_) => {

@@ -23,6 +23,7 @@ macro_rules! out {
 pub mod bench;
 pub mod bench_gap;
 pub mod check;
+pub mod explain;
 pub mod fmt;
 pub mod output;
 pub mod plan_file;

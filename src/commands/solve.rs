@@ -274,6 +274,16 @@ pub fn solve_loaded(
         early.push(msg::data_breaks_rule(file, &c.name, c.name_span, &instance_text(policy, data, c, row)));
     }
     if !early.is_empty() {
+        // A row with no candidate left: name the minimal set of rules behind it.
+        if let (Some(s), true) = (lowered.stranded.first(), lowered.data_violations.is_empty()) {
+            if let Some(c) = crate::explain::conflict::stranded(policy, data, &params, s.row) {
+                let source = &loaded.sources.get(file).text;
+                let d = crate::explain::conflict::diagnostic(policy, data, &params, file, source, &c);
+                let (entity, target) = policy.assignment.as_ref().map_or(("row", "target"), |a| (&policy.schema.entities[a.entity].name, &policy.schema.entities[a.target].name));
+                let d = crate::diagnostics::messages::explain::more_stranded(d, lowered.stranded.len() - 1, entity, target);
+                return Err(Failure::Infeasible(vec![d]));
+            }
+        }
         return Err(Failure::Infeasible(early));
     }
     // Presolve probing stalls on large assignment models (its clique table
@@ -311,6 +321,9 @@ pub fn solve_loaded(
     };
     match result.status {
         SolveStatus::Infeasible => {
+            if let Some(d) = conflict_diagnostic(loaded, data, &params, &options) {
+                return Err(Failure::Infeasible(vec![d]));
+            }
             let rules: Vec<(String, crate::syntax::ast::Span)> = policy
                 .constraints
                 .iter()
@@ -363,6 +376,15 @@ fn owners_start(policy: &CheckedPolicy, data: &Dataset, lowered: &Lowered) -> Op
         }
     }
     Some(start)
+}
+
+/// The minimal conflict of an infeasible policy as one diagnostic (see
+/// `explain::conflict`); `None` when the search does not finish in time.
+fn conflict_diagnostic(loaded: &Loaded, data: &Dataset, params: &[Const], options: &SolveOptions) -> Option<Diagnostic> {
+    let budget = std::time::Duration::from_secs_f64(options.time_limit.unwrap_or(60.0).max(1.0));
+    let conflict = crate::explain::conflict::find(&loaded.policy, data, params, options, budget)?;
+    let source = &loaded.sources.get(loaded.file).text;
+    Some(crate::explain::conflict::diagnostic(&loaded.policy, data, params, loaded.file, source, &conflict))
 }
 
 /// The current owner: the assigned entity's one reference to the target.

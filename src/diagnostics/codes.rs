@@ -21,6 +21,7 @@ pub fn all() -> Vec<&'static CodeInfo> {
         .chain(messages::run::CODES)
         .chain(messages::report::CODES)
         .chain(messages::review::CODES)
+        .chain(messages::explain::CODES)
         .collect();
     codes.sort_by_key(|c| c.code);
     codes

@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod data;
+pub mod explain;
 pub mod report;
 pub mod review;
 pub mod run;
