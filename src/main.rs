@@ -293,6 +293,9 @@ enum BenchWhat {
         /// Time limit of each type D solve, in seconds.
         #[arg(long, default_value_t = 60.0)]
         type_d_time_limit: f64,
+        /// Type D sizes as AGENTSxJOBS, comma-separated (default 10x100,20x200,40x400,80x1600).
+        #[arg(long, value_delimiter = ',', value_parser = commands::bench_gap::parse_size)]
+        type_d_sizes: Vec<(usize, usize)>,
         /// Solver threads (0: the solver's default).
         #[arg(long, default_value_t = 0)]
         threads: usize,
@@ -384,8 +387,9 @@ fn main() -> ExitCode {
         Command::Verify { policy, plan, format } => commands::verify::run(&policy, &plan, format.into()),
         Command::Bench { what: BenchWhat::Check { policy, runs }, format } => commands::bench::check(&policy, runs, format.into()),
         Command::Bench { what: BenchWhat::Solve { policy, solver }, format } => commands::bench::solve(&policy, &solver.options(false), format.into()),
-        Command::Bench { what: BenchWhat::Gap { orlib, runs, type_d_seeds, type_d_time_limit, threads }, format } => {
-            let args = commands::bench_gap::GapBenchArgs { orlib: orlib.as_deref(), runs, type_d_seeds, type_d_time_limit, threads, format: format.into() };
+        Command::Bench { what: BenchWhat::Gap { orlib, runs, type_d_seeds, type_d_time_limit, type_d_sizes, threads }, format } => {
+            let type_d_sizes = if type_d_sizes.is_empty() { commands::bench_gap::TYPE_D_SIZES.to_vec() } else { type_d_sizes };
+            let args = commands::bench_gap::GapBenchArgs { orlib: orlib.as_deref(), runs, type_d_seeds, type_d_time_limit, type_d_sizes, threads, format: format.into() };
             commands::bench_gap::run(&args)
         }
         Command::Explain { plan, policy, account, rep, rule, all, solver, format } => {

@@ -17,8 +17,8 @@ use serde_json::{json, Value as Json};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// The type D sizes (agents, jobs) of the benchmark.
-const TYPE_D_SIZES: [(usize, usize); 4] = [(10, 100), (20, 200), (40, 400), (80, 1600)];
+/// The type D sizes (agents, jobs) of the benchmark, by default.
+pub const TYPE_D_SIZES: [(usize, usize); 4] = [(10, 100), (20, 200), (40, 400), (80, 1600)];
 
 pub struct GapBenchArgs<'a> {
     /// Folder with gap1.txt … gap12.txt and KNOWN.txt.
@@ -29,6 +29,8 @@ pub struct GapBenchArgs<'a> {
     pub type_d_seeds: u64,
     /// Time limit of each type D solve, in seconds.
     pub type_d_time_limit: f64,
+    /// (agents, jobs) of the type D instances.
+    pub type_d_sizes: Vec<(usize, usize)>,
     pub threads: usize,
     /// Human (and GitHub) print tables as they go; JSON prints one document
     /// at the end.
@@ -93,6 +95,8 @@ struct TerraRun {
     seconds: f64,
     objective: f64,
     gap: Option<f64>,
+    /// The restriction that gave the plan, on the LP-first route.
+    route: &'static str,
 }
 
 /// The whole pipeline on a policy folder written from the instance; the
@@ -108,7 +112,8 @@ fn terra_run(inst: &GapInstance, maximize: bool, name: &str, options: &SolveOpti
         .map_err(|_| format!("{name}: no plan"))?;
     let seconds = started.elapsed().as_secs_f64();
     let objective = solved.evaluation.terms.first().copied().unwrap_or(f64::NAN);
-    Ok(TerraRun { seconds, objective, gap: solved.result.gap })
+    let route = solved.restricted.as_ref().map_or("mip", |r| r.restriction);
+    Ok(TerraRun { seconds, objective, gap: solved.result.gap, route })
 }
 
 fn orlib(dir: &Path, args: &GapBenchArgs, scratch: &Scratch) -> Result<Json, String> {
@@ -191,10 +196,10 @@ fn type_d(args: &GapBenchArgs, scratch: &Scratch) -> Result<Json, String> {
     let mut rows = Vec::new();
     if human {
         crate::outln!("type D (Martello–Toth), minimising; gap against the LP bound; limit {} s", args.type_d_time_limit);
-        crate::outln!("{:<14} {:>5} {:>12} {:>12} {:>9} {:>9} {:>10}", "size", "seed", "terra", "LP bound", "gap", "proven", "seconds");
+        crate::outln!("{:<14} {:>5} {:>12} {:>12} {:>9} {:>9} {:>10}  route", "size", "seed", "terra", "LP bound", "gap", "proven", "seconds");
     }
     let options = SolveOptions { mip_gap: 1e-4, threads: args.threads, time_limit: Some(args.type_d_time_limit), ..Default::default() };
-    for (m, n) in TYPE_D_SIZES {
+    for &(m, n) in &args.type_d_sizes {
         for seed in 1..=args.type_d_seeds {
             let inst = generate_type_d(m, n, seed);
             let name = format!("d-{m}x{n}-{seed}");
@@ -203,7 +208,7 @@ fn type_d(args: &GapBenchArgs, scratch: &Scratch) -> Result<Json, String> {
             let bound = lp.objective.unwrap_or(f64::NAN);
             let outcome = terra_run(&inst, false, &name, &options, scratch);
             rows.push(match &outcome {
-                Ok(run) => json!({"agents": m, "jobs": n, "seed": seed, "terra": run.objective, "lp_bound": bound, "gap_to_lp": (run.objective - bound) / bound.abs(), "proven_gap": run.gap, "seconds": run.seconds}),
+                Ok(run) => json!({"agents": m, "jobs": n, "seed": seed, "terra": run.objective, "lp_bound": bound, "gap_to_lp": (run.objective - bound) / bound.abs(), "proven_gap": run.gap, "seconds": run.seconds, "route": run.route}),
                 Err(e) => json!({"agents": m, "jobs": n, "seed": seed, "error": e}),
             });
             if !human {
@@ -211,18 +216,26 @@ fn type_d(args: &GapBenchArgs, scratch: &Scratch) -> Result<Json, String> {
             }
             match outcome {
                 Ok(run) => crate::outln!(
-                    "{:<14} {:>5} {:>12} {:>12.2} {:>8.3}% {:>8} {:>10.2}",
+                    "{:<14} {:>5} {:>12} {:>12.2} {:>8.3}% {:>8} {:>10.2}  {}",
                     format!("{m} x {n}"),
                     seed,
                     run.objective,
                     bound,
                     (run.objective - bound) / bound.abs() * 100.0,
                     run.gap.map_or("-".to_string(), |g| format!("{:.3}%", g * 100.0)),
-                    run.seconds
+                    run.seconds,
+                    run.route
                 ),
                 Err(e) => crate::outln!("{:<14} {:>5} {e}", format!("{m} x {n}"), seed),
             }
         }
     }
     Ok(Json::Array(rows))
+}
+
+/// Parses `80x1600`: agents × jobs.
+pub fn parse_size(text: &str) -> Result<(usize, usize), String> {
+    let (m, n) = text.split_once(['x', 'X']).ok_or_else(|| format!("`{text}` is not AGENTSxJOBS, e.g. 80x1600"))?;
+    let number = |t: &str| t.trim().parse::<usize>().ok().filter(|v| *v > 0).ok_or_else(|| format!("`{text}` is not AGENTSxJOBS, e.g. 80x1600"));
+    Ok((number(m)?, number(n)?))
 }

@@ -589,6 +589,7 @@ pub fn plan_json(p: &Provenance, data: &Dataset, solved: &Solved) -> Json {
                     "columns_kept": r.columns_kept,
                     "columns_dropped": r.columns_dropped,
                     "proven_by_reduced_costs": r.proven_by_reduced_costs,
+                    "restriction": r.restriction,
                 }),
             },
         },

@@ -445,8 +445,7 @@ impl<'a> Lowerer<'a> {
 
     /// A column `y` with the row `y = lin`.
     fn define_aux(&mut self, lin: &Lin, what: String) -> Lin {
-        let (lower, upper) = self.range(lin);
-        let y = self.add_col(lower, upper, false, ColumnOrigin::Aux { what });
+        let y = self.add_col(f64::NEG_INFINITY, f64::INFINITY, false, ColumnOrigin::Aux { what });
         let magnitude = self.magnitude(lin);
         self.aux_magnitude.insert(y, magnitude);
         let mut row = lin.clone();
@@ -544,10 +543,6 @@ impl<'a> Lowerer<'a> {
         let TSource::Entity(entity) = source else { return Lin::constant(0.0) };
         let saved = env.bind(var, Value::None);
         let mut magnitudes = Vec::new();
-        // The extreme of the terms lies between the extremes of their lower
-        // and of their upper bounds.
-        let pick = |a: f64, b: f64| if kind == AggKind::Max { a.max(b) } else { a.min(b) };
-        let mut bounds: Option<(f64, f64)> = None;
         for row in 0..self.ev.rows(*entity) {
             env.bind(var, Value::Row(*entity, row));
             if !self.ev.passes(filter, env) {
@@ -555,8 +550,6 @@ impl<'a> Lowerer<'a> {
             }
             let Some(part) = self.lin(body, env) else { continue };
             magnitudes.push(self.magnitude(&part));
-            let (lo, hi) = self.range(&part);
-            bounds = Some(bounds.map_or((lo, hi), |(l, h)| (pick(l, lo), pick(h, hi))));
             // max: z >= part  <=>  part - z <= 0 ; min: part - z >= 0
             let mut row_lin = part.clone();
             row_lin.terms.push((z, -1.0));
@@ -565,41 +558,9 @@ impl<'a> Lowerer<'a> {
             self.add_row(lo, hi, &row_lin, RowOrigin::Definition);
         }
         env.bind(var, saved);
-        if let Some((lo, hi)) = bounds {
-            self.model.col_lower[z] = lo;
-            self.model.col_upper[z] = hi;
-        }
         let mean = if magnitudes.is_empty() { 0.0 } else { magnitudes.iter().sum::<f64>() / magnitudes.len() as f64 };
         self.aux_magnitude.insert(z, mean);
         Lin { terms: vec![(z, 1.0)], constant: 0.0 }
-    }
-
-    /// The interval a linear form can take, from its columns' bounds; at
-    /// most one column of an assigned row is 1. Giving auxiliary columns
-    /// these implied bounds changes no solution, and keeps Lagrangian bounds
-    /// (see `solve::strategy`) finite.
-    fn range(&self, lin: &Lin) -> (f64, f64) {
-        let mut per_row: BTreeMap<u32, (f64, f64)> = BTreeMap::new();
-        let (mut lower, mut upper) = (lin.constant, lin.constant);
-        for &(col, coef) in &lin.terms {
-            match &self.columns[col] {
-                ColumnOrigin::Assign { row, .. } => {
-                    let r = per_row.entry(*row).or_insert((0.0, 0.0));
-                    *r = (r.0.min(coef), r.1.max(coef));
-                }
-                _ => {
-                    let (l, u) = (self.model.col_lower[col], self.model.col_upper[col]);
-                    let (a, b) = if coef >= 0.0 { (coef * l, coef * u) } else { (coef * u, coef * l) };
-                    lower += if a.is_nan() { f64::NEG_INFINITY } else { a };
-                    upper += if b.is_nan() { f64::INFINITY } else { b };
-                }
-            }
-        }
-        for (l, u) in per_row.values() {
-            lower += l;
-            upper += u;
-        }
-        (lower, upper)
     }
 
     /// The size a linear form can reach: for each assigned row, its largest
@@ -705,10 +666,7 @@ impl<'a> Lowerer<'a> {
                     for (lin, lo, hi) in self.conditions(&c.body, &mut env) {
                         scale += self.magnitude(&lin).max(1.0);
                         // lo - s <= lin <= hi + s, s >= 0: one slack per side that is bounded.
-                        // The slack never needs more than the largest violation.
-                        let (least, most) = self.range(&lin);
-                        let need = (most - hi).max(lo - least).max(0.0);
-                        let s = self.add_col(0.0, need, false, ColumnOrigin::Slack { constraint: ci, row });
+                        let s = self.add_col(0.0, f64::INFINITY, false, ColumnOrigin::Slack { constraint: ci, row });
                         let mut with_slack = lin.clone();
                         if hi.is_finite() {
                             with_slack.terms.push((s, -1.0));

@@ -41,10 +41,19 @@ pub struct RestrictedReport {
     pub mip_seconds: f64,
     /// The restricted MIP's optimum is proven optimal for the whole model.
     pub proven_by_reduced_costs: bool,
+    /// Which restriction gave the plan: "split_rows" (only the rows the LP
+    /// split), "neighbours" (and those sharing a local row with them) or
+    /// "promising" (every row, among its best columns).
+    pub restriction: &'static str,
 }
 
 /// A row is local when it holds at most 1/this of the assignment columns.
 const LOCAL_ROW_FRACTION: usize = 20;
+
+/// The least-regret restriction frees 1/this of the groups, and at least
+/// `REGRET_MIN`.
+const REGRET_FRACTION: usize = 10;
+const REGRET_MIN: usize = 200;
 
 /// Tolerance under which an LP value counts as 0.
 const LP_ZERO: f64 = 1e-6;
@@ -145,6 +154,30 @@ pub fn solve_restricted(
             promising(&mut near_keep, cols);
         }
     }
+    // Or: free, besides, the settled groups whose next-best column is
+    // nearly as good (least regret), which gives the rounding room to move
+    // where it is cheapest.
+    let regret = |cols: &[usize]| {
+        let mut rc: Vec<f64> = cols.iter().map(|&j| reduced(j)).collect();
+        rc.sort_by(f64::total_cmp);
+        // A group that may stay empty can also move to "none" at no reduced cost.
+        match rc.len() {
+            0 | 1 => f64::INFINITY,
+            _ => rc[1] - rc[0],
+        }
+    };
+    let mut by_regret: Vec<(f64, usize)> = ranked
+        .iter()
+        .enumerate()
+        .filter(|(_, cols)| !cols.iter().any(|&j| split(j)))
+        .map(|(gi, cols)| (regret(cols), gi))
+        .collect();
+    by_regret.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut regret_keep = settled_keep.clone();
+    let free_count = (groups.len() / REGRET_FRACTION).max(REGRET_MIN).min(by_regret.len());
+    for &(_, gi) in &by_regret[..free_count] {
+        promising(&mut regret_keep, &ranked[gi]);
+    }
     // Then, if that finds no plan: every group free among its promising
     // columns. Here the restricted MIP's bound plus the reduced costs of the
     // dropped columns give a valid bound (module comment).
@@ -162,9 +195,12 @@ pub fn solve_restricted(
         columns_dropped: 0,
         mip_seconds: 0.0,
         proven_by_reduced_costs: false,
+        restriction: "none",
     };
     let mip_started = Instant::now();
-    for (keep, bound_from_reduced_costs) in [(&settled_keep, false), (&near_keep, false), (&promising_keep, true)] {
+    for (keep, restriction) in [(&settled_keep, "split_rows"), (&regret_keep, "least_regret"), (&near_keep, "neighbours"), (&promising_keep, "promising")] {
+        report.restriction = restriction;
+        let bound_from_reduced_costs = restriction == "promising";
         let (restricted, kept) = restrict(model, keep);
         report.columns_kept = kept.len();
         report.columns_dropped = model.num_cols() - kept.len();
