@@ -79,7 +79,7 @@ pub fn solve(policy: &Path, options: &crate::solve::SolveOptions, format: Format
     if format != Format::Human {
         let model = result.as_ref().ok().map(|solved| {
             let m = &solved.lowered.model;
-            json!({"assigned_rows": solved.lowered.candidates.must_assign.len(), "candidate_pairs": solved.lowered.candidates.len(), "rows": m.num_rows(), "columns": m.num_cols(), "nonzeros": m.num_nonzeros()})
+            json!({"assigned_rows": solved.lowered.candidates.must_assign.len(), "candidate_pairs": solved.lowered.candidates.len(), "rows": m.num_rows(), "columns": m.num_cols(), "nonzeros": m.num_nonzeros(), "lp_first": solved.restricted})
         });
         let gap = result.as_ref().ok().and_then(|s| s.result.gap);
         let value = json!({
@@ -113,6 +113,18 @@ pub fn solve(policy: &Path, options: &crate::solve::SolveOptions, format: Format
             let m = &solved.lowered.model;
             let pairs: usize = solved.lowered.candidates.must_assign.len();
             crate::outln!("  model        {} assigned rows, {} candidate pairs, {} rows, {} columns, {} nonzeros", pairs, solved.lowered.candidates.len(), m.num_rows(), m.num_cols(), m.num_nonzeros());
+            if let Some(r) = &solved.restricted {
+                crate::outln!(
+                    "  LP first     LP {:.3} s ({} pairs split); MIP {:.3} s on {} of {} columns ({}){}",
+                    r.lp_seconds,
+                    r.lp_fractional,
+                    r.mip_seconds,
+                    r.columns_kept,
+                    r.columns_kept + r.columns_dropped,
+                    r.restriction,
+                    if r.proven_by_reduced_costs { ", optimal by reduced costs" } else { "" }
+                );
+            }
             crate::outln!("  status       {:?}, stopped by {:?}, gap {}", solved.result.status, solved.result.stop_reason, solved.result.gap.map_or("-".into(), |g| format!("{:.4}%", g * 100.0)));
         }
         Err(_) => crate::outln!("  status       no plan (infeasible, no solution within the limit, or rejected)"),

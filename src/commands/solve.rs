@@ -169,7 +169,10 @@ pub struct Stages {
 impl Stages {
     pub fn push(&mut self, name: &'static str, seconds: f64) {
         if self.live {
-            eprintln!("  {name:<12} {seconds:>9.3} s");
+            // Peak memory so far: the stage that raised it is the last one
+            // whose figure grew.
+            let rss = super::bench::peak_rss_mib().map_or(String::new(), |m| format!("   peak RSS {m:>6.0} MiB"));
+            eprintln!("  {name:<12} {seconds:>9.3} s{rss}");
         }
         self.list.push((name, seconds));
     }

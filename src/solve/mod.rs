@@ -98,6 +98,9 @@ pub enum StopReason {
     NodeLimit,
     /// Stopped early for another reason than terra's limits.
     Interrupted,
+    /// The LP-first route (`restricted`) solved its restricted model to the
+    /// end; the gap left is against the whole model's LP bound.
+    Restricted,
     Infeasible,
     Unbounded,
 }

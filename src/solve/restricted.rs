@@ -245,7 +245,7 @@ pub fn solve_restricted(
         if !within && result.stop_reason == StopReason::Converged {
             // The restricted MIP finished, but the whole model's bound is
             // not close enough to prove the requested gap.
-            result.stop_reason = StopReason::Interrupted;
+            result.stop_reason = StopReason::Restricted;
         }
         result.seconds = started.elapsed().as_secs_f64();
         return Ok((result, Some(report)));
