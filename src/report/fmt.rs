@@ -1,7 +1,8 @@
 //! Text for the page: escaping, and numbers written the same way on every
 //! run (no locale, fixed rounding).
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for element content and attribute values, of HTML and of
+/// XML alike (e.g. JUnit reports).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -11,6 +12,8 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // XML 1.0 has no way to write other control characters.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => out.push('\u{FFFD}'),
             _ => out.push(c),
         }
     }

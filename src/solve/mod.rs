@@ -57,6 +57,10 @@ pub struct SolveOptions {
     /// `false` turns off presolve probing, which can take very long on huge
     /// models.
     pub presolve_probing: bool,
+    /// A bound on the optimum proven elsewhere (in the model's sense, e.g.
+    /// the LP bound of a larger model this one restricts): the MIP stops as
+    /// soon as its incumbent is within `mip_gap` of it.
+    pub known_bound: Option<f64>,
 }
 
 impl Default for SolveOptions {
@@ -71,6 +75,7 @@ impl Default for SolveOptions {
             progress: false,
             start: None,
             presolve_probing: true,
+            known_bound: None,
         }
     }
 }
@@ -439,7 +444,7 @@ fn run(
     configure(&mut highs, options)?;
     // The callback goes in before the model so that a verbose log includes
     // HiGHS's model statistics and its verdict on the MIP start.
-    let monitor = Arc::new(Monitor::new(options));
+    let monitor = Arc::new(Monitor::new(options, model.maximize));
     let handler_monitor = Arc::clone(&monitor);
     highs.set_callback(
         Box::new(move |data, message| handler_monitor.on_callback(data, message)),
@@ -763,10 +768,13 @@ struct Monitor {
     /// When the progress message was last redrawn (callbacks come far more
     /// often than a person can read).
     last_draw: Mutex<Option<Instant>>,
+    /// (bound, relative gap, maximise): stop once the incumbent is within
+    /// the gap of this bound.
+    known_bound: Option<(f64, f64, bool)>,
 }
 
 impl Monitor {
-    fn new(options: &SolveOptions) -> Self {
+    fn new(options: &SolveOptions, maximize: bool) -> Self {
         let progress = (options.progress && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             if let Ok(style) =
@@ -788,7 +796,19 @@ impl Monitor {
             verbose: options.verbose,
             progress,
             last_draw: Mutex::new(None),
+            known_bound: options.known_bound.map(|b| (b, options.mip_gap, maximize)),
         }
+    }
+
+    /// Whether the incumbent is within the gap of the known bound.
+    fn close_to_known_bound(&self, data: &CallbackData) -> bool {
+        let Some((bound, gap, maximize)) = self.known_bound else { return false };
+        let incumbent = data.mip_primal_bound;
+        if !incumbent.is_finite() || incumbent.abs() >= 1e20 {
+            return false;
+        }
+        let distance = if maximize { bound - incumbent } else { incumbent - bound };
+        distance <= gap * incumbent.abs()
     }
 
     /// Marks the start of the solver run: the time limit counts from here.
@@ -821,7 +841,7 @@ impl Monitor {
             CallbackKind::SimplexInterrupt | CallbackKind::IpmInterrupt => self.check_time(),
             CallbackKind::MipInterrupt => {
                 self.show(data, false);
-                self.check_time()
+                self.check_time() || self.close_to_known_bound(data)
             }
             CallbackKind::MipImprovingSolution => {
                 self.show(data, true);

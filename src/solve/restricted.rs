@@ -205,6 +205,9 @@ pub fn solve_restricted(
         report.columns_kept = kept.len();
         report.columns_dropped = model.num_cols() - kept.len();
         let mut mip_options = remaining(options, started);
+        // Stop once the plan is within the requested gap of the whole LP's
+        // bound: the restricted MIP's own bound cannot improve on that.
+        mip_options.known_bound = Some(lp_objective);
         // The start, on the kept columns; dropped only if it uses a fixed one.
         mip_options.start = options.start.as_ref().and_then(|start| {
             let consistent = (0..model.num_cols()).all(|j| match keep[j] {
@@ -242,6 +245,9 @@ pub fn solve_restricted(
         result.gap = relative_gap(objective_min, bound);
         let within = result.gap.is_some_and(|g| g <= options.mip_gap);
         result.status = if within { SolveStatus::Optimal } else { SolveStatus::Feasible };
+        if within {
+            result.stop_reason = StopReason::Converged;
+        }
         if !within && result.stop_reason == StopReason::Converged {
             // The restricted MIP finished, but the whole model's bound is
             // not close enough to prove the requested gap.

@@ -7,10 +7,11 @@
 use super::project::{self, SolverSettings};
 use super::scenarios::{solve_all, Run};
 use crate::check::ir::ConstraintKind;
-use crate::commands::solve::{load_from, Loaded};
+use crate::commands::solve::Loaded;
 use crate::commands::{emit, exit};
 use crate::diagnostics::messages::review as msg;
 use crate::diagnostics::render::{self, HumanStyle};
+use crate::report::fmt::escape;
 use serde_json::{json, Value as Json};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -209,28 +210,11 @@ fn to_json(r: &Report) -> Json {
     })
 }
 
-/// Escapes text for an XML attribute or element.
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // XML 1.0 has no way to write other control characters.
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// JUnit XML: one test suite per run, one test case per expectation.
 fn junit(r: &Report) -> String {
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(s, "<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\">", xml_escape(&r.policy), r.cases.len(), r.failed());
+    let _ = writeln!(s, "<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\">", escape(&r.policy), r.cases.len(), r.failed());
     let mut runs: Vec<&str> = Vec::new();
     for c in &r.cases {
         if !runs.contains(&c.run.as_str()) {
@@ -240,16 +224,16 @@ fn junit(r: &Report) -> String {
     for run in runs {
         let cases: Vec<&Case> = r.cases.iter().filter(|c| c.run == run).collect();
         let failures = cases.iter().filter(|c| c.failure.is_some()).count();
-        let _ = writeln!(s, "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">", xml_escape(run), cases.len());
+        let _ = writeln!(s, "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">", escape(run), cases.len());
         for c in cases {
-            let name = xml_escape(&case_name(c));
-            let class = xml_escape(&format!("{}.{}", r.policy, run));
+            let name = escape(&case_name(c));
+            let class = escape(&format!("{}.{}", r.policy, run));
             match &c.failure {
                 None => {
                     let _ = writeln!(s, "    <testcase classname=\"{class}\" name=\"{name}\"/>");
                 }
                 Some(f) => {
-                    let f = xml_escape(f);
+                    let f = escape(f);
                     let _ = writeln!(s, "    <testcase classname=\"{class}\" name=\"{name}\">\n      <failure message=\"{f}\">{f}</failure>\n    </testcase>");
                 }
             }
@@ -294,21 +278,10 @@ pub fn run(args: &TestArgs) -> i32 {
         TestFormat::Github => render::Format::Github,
         _ => render::Format::Human,
     };
-    let resolved = match project::resolve("test", args.policy.clone(), None, None) {
-        Ok(r) => r,
-        Err((sources, d)) => {
-            emit(&d, &sources, diag_format);
-            return exit::ERROR;
-        }
+    let (resolved, loaded) = match project::resolve_and_load("test", args.policy.clone(), None, diag_format) {
+        Ok(both) => both,
+        Err(code) => return code,
     };
-    let loaded = match load_from(&resolved.policy, resolved.data_dir.as_deref()) {
-        Ok(l) => l,
-        Err((sources, d)) => {
-            emit(&d, &sources, diag_format);
-            return exit::ERROR;
-        }
-    };
-    emit(&loaded.warnings, &loaded.sources, diag_format.min_human());
     for name in &args.scenarios {
         if !loaded.policy.scenarios.iter().any(|s| &s.name == name) {
             let known: Vec<String> = loaded.policy.scenarios.iter().map(|s| s.name.clone()).collect();
@@ -343,8 +316,8 @@ mod tests {
 
     #[test]
     fn xml_escape_covers_markup_and_control_characters() {
-        assert_eq!(xml_escape(r#"a<b>&"c"'d'"#), "a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos;");
-        assert_eq!(xml_escape("tab\tline\nbell\u{7}"), "tab\tline\nbell\u{FFFD}");
+        assert_eq!(escape(r#"a<b>&"c"'d'"#), "a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39;");
+        assert_eq!(escape("tab\tline\nbell\u{7}"), "tab\tline\nbell\u{FFFD}");
     }
 
     #[test]

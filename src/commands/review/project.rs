@@ -198,6 +198,27 @@ pub fn read(path: &Path, root: &Path) -> Result<Project, (Sources, Vec<Diagnosti
 /// line first, then the project file, then `default_policy` (or
 /// `policy.terra` when it exists) and `out`. The
 /// project's data folder applies only to the project's own policy.
+/// `resolve`, then the policy and its data loaded; problems (and the
+/// data's warnings) are emitted in `format`. `Err` is the exit code.
+pub fn resolve_and_load(
+    command: &str,
+    policy: Option<PathBuf>,
+    out: Option<PathBuf>,
+    format: crate::diagnostics::render::Format,
+) -> Result<(Resolved, crate::commands::solve::Loaded), i32> {
+    use crate::commands::{emit, exit};
+    let resolved = resolve(command, policy, out, None).map_err(|(sources, d)| {
+        emit(&d, &sources, format);
+        exit::ERROR
+    })?;
+    let loaded = crate::commands::solve::load_from(&resolved.policy, resolved.data_dir.as_deref()).map_err(|(sources, d)| {
+        emit(&d, &sources, format);
+        exit::ERROR
+    })?;
+    emit(&loaded.warnings, &loaded.sources, format.min_human());
+    Ok((resolved, loaded))
+}
+
 pub fn resolve(command: &str, policy: Option<PathBuf>, out: Option<PathBuf>, default_policy: Option<&str>) -> Result<Resolved, (Sources, Vec<Diagnostic>)> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let project = find(&cwd)?;

@@ -6,7 +6,7 @@
 use super::plan::{solve_plan, NoPlan, Plan};
 use super::project::{self, SolverSettings};
 use super::text::num;
-use crate::commands::solve::{load_from, Loaded};
+use crate::commands::solve::Loaded;
 use crate::commands::{emit, exit};
 use crate::diagnostics::render::Format;
 use crate::solve::SolveOptions;
@@ -172,21 +172,10 @@ pub fn run_json(run: &Run, dir: Option<&Path>) -> Json {
 
 /// `terra solve --all`.
 pub fn run(policy: Option<PathBuf>, out: Option<PathBuf>, solver: &SolverSettings, verbose: bool, format: Format) -> i32 {
-    let resolved = match project::resolve("solve", policy, out, None) {
-        Ok(r) => r,
-        Err((sources, d)) => {
-            emit(&d, &sources, format);
-            return exit::ERROR;
-        }
+    let (resolved, loaded) = match project::resolve_and_load("solve", policy, out, format) {
+        Ok(both) => both,
+        Err(code) => return code,
     };
-    let loaded = match load_from(&resolved.policy, resolved.data_dir.as_deref()) {
-        Ok(l) => l,
-        Err((sources, d)) => {
-            emit(&d, &sources, format);
-            return exit::ERROR;
-        }
-    };
-    emit(&loaded.warnings, &loaded.sources, format.min_human());
     let options = resolved.solver(solver).options(verbose);
     let runs = solve_all(&loaded, &[], &options);
     let mut code = exit::OK;
