@@ -404,7 +404,7 @@ fn main() -> ExitCode {
                 None => commands::exit::ERROR,
             }
         }
-        Command::Bench { what: BenchWhat::Explain { plan, policy, account, runs }, format: _ } => commands::explain::bench(&plan, policy.as_deref(), &account, runs),
+        Command::Bench { what: BenchWhat::Explain { plan, policy, account, runs }, format } => commands::explain::bench(&plan, policy.as_deref(), &account, runs, format.into()),
         Command::Generate { what: GenerateWhat::NaFy27 { out, scale, seed }, format } => {
             match terra::generate::write_na_fy27(&out, scale, seed) {
                 Ok(_) => {

@@ -242,13 +242,13 @@ fn rule(open: &OpenPlan, name: &str, args: &ExplainArgs) -> Result<(String, Json
 }
 
 /// `terra bench explain`: load once, then explain one account `runs` times.
-pub fn bench(plan: &Path, policy: Option<&Path>, key: &str, runs: usize) -> i32 {
+pub fn bench(plan: &Path, policy: Option<&Path>, key: &str, runs: usize, format: Format) -> i32 {
     use std::time::Instant;
     let started = Instant::now();
     let open = match open(plan, policy) {
         Ok(o) => o,
         Err((sources, d)) => {
-            emit(&d, &sources, Format::Human);
+            emit(&d, &sources, format);
             return exit::ERROR;
         }
     };
@@ -261,13 +261,11 @@ pub fn bench(plan: &Path, policy: Option<&Path>, key: &str, runs: usize) -> i32 
     let row = match find_row(&open, a.entity, key) {
         Ok(r) => r,
         Err(d) => {
-            emit(&[d], &open.loaded.sources, Format::Human);
+            emit(&[d], &open.loaded.sources, format);
             return exit::ERROR;
         }
     };
     let ctx = open.context();
-    crate::outln!("bench explain {} --account {key}", plan.display());
-    crate::outln!("  load plan, policy and data   {load_seconds:>9.3} s");
     let mut samples = Vec::new();
     let mut alternatives = 0;
     for _ in 0..runs.max(1) {
@@ -281,6 +279,23 @@ pub fn bench(plan: &Path, policy: Option<&Path>, key: &str, runs: usize) -> i32 
     }
     samples.sort_by(|x, y| x.1.total_cmp(&y.1));
     let (base, total) = samples[samples.len() / 2];
+    if format == Format::Json {
+        let value = serde_json::json!({
+            "format_version": super::review::FORMAT_VERSION,
+            "command": "bench explain",
+            "plan": plan.to_string_lossy(),
+            "account": key,
+            "runs": samples.len(),
+            "load_seconds": load_seconds,
+            "median_base_seconds": base,
+            "median_total_seconds": total,
+            "targets_explained": alternatives,
+        });
+        crate::outln!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        return exit::OK;
+    }
+    crate::outln!("bench explain {} --account {key}", plan.display());
+    crate::outln!("  load plan, policy and data   {load_seconds:>9.3} s");
     crate::outln!("  {} runs, median: base evaluation {base:.3} s, explanation {:.3} s, total {total:.3} s", samples.len(), total - base);
     crate::outln!("  {alternatives} other targets explained");
     exit::OK
