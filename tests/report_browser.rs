@@ -118,15 +118,21 @@ fn the_checks_catch_a_request_and_a_console_message() {
     assert!(seen.console.iter().any(|l| l.contains("broken")), "{:?}", seen.console);
 }
 
+/// Solves the starter into `dir/plan`, checks the plan independently with
+/// `terra verify`, writes its report, and returns the plan folder.
+fn starter_report(dir: &Path) -> PathBuf {
+    let out = dir.join("plan");
+    let policy = starter().join("policy.terra");
+    terra(&["solve", &policy.to_string_lossy(), "--out", &out.to_string_lossy()]);
+    terra(&["verify", &policy.to_string_lossy(), &out.join("plan.csv").to_string_lossy()]);
+    terra(&["report", &out.to_string_lossy()]);
+    out
+}
+
 #[test]
 fn the_starter_report_opens_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("plan");
-    let policy = starter().join("policy.terra");
-    terra(&["solve", &policy.to_string_lossy(), "--out", &out.to_string_lossy()]);
-    // The independent check of the plan before drawing it.
-    terra(&["verify", &policy.to_string_lossy(), &out.join("plan.csv").to_string_lossy()]);
-    terra(&["report", &out.to_string_lossy()]);
+    let out = starter_report(dir.path());
     let page = out.join("report.html");
 
     let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR"));
@@ -222,11 +228,7 @@ fn unescape(s: &str) -> String {
 #[test]
 fn clicking_an_account_shows_its_fields_and_rep() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("plan");
-    let policy = starter().join("policy.terra");
-    terra(&["solve", &policy.to_string_lossy(), "--out", &out.to_string_lossy()]);
-    terra(&["verify", &policy.to_string_lossy(), &out.join("plan.csv").to_string_lossy()]);
-    terra(&["report", &out.to_string_lossy()]);
+    let out = starter_report(dir.path());
     let probe = r#"<script>
 (function () {
   var canvas = document.querySelector("canvas.map");

@@ -227,12 +227,7 @@ fn diff_of_two_plan_folders() {
     assert_eq!(code, 3);
     let json: Json = serde_json::from_str(&text).expect("JSON");
     assert_shape(&json, &diff_shape(), "diff");
-    let reported: Vec<(String, String, String)> = json["moves"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| (m["key"].as_str().unwrap().to_string(), m["from"].as_str().unwrap_or("").to_string(), m["to"].as_str().unwrap_or("").to_string()))
-        .collect();
+    let reported = reported_moves(&json);
     assert_eq!(reported, expected, "the moves are those between the two plan.csv files");
     // Each move changes the `accounts` KPI of both reps by one.
     for (_, from, to) in &expected {
@@ -311,12 +306,7 @@ fn diff_of_two_git_revisions_end_to_end() {
     let (_, text, _) = run(p, &["diff", "main", "tighter", "--format", "json", "--", "policy.terra"]);
     let json: Json = serde_json::from_str(&text).unwrap();
     assert_shape(&json, &diff_shape(), "diff");
-    let reported: Vec<(String, String, String)> = json["moves"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| (m["key"].as_str().unwrap().to_string(), m["from"].as_str().unwrap_or("").to_string(), m["to"].as_str().unwrap_or("").to_string()))
-        .collect();
+    let reported = reported_moves(&json);
     assert_eq!(reported, moves(&old, &new));
     assert_eq!(json["rules"], serde_json::json!([{"kind": "param", "name": "tolerance", "change": "changed"}]));
 }
@@ -605,4 +595,14 @@ fn diff_reads_the_data_files_at_each_revision_from_a_subfolder() {
             assert_eq!(c["new"].as_f64(), now[c["name"].as_str().unwrap()].as_f64(), "rep {rep} {}", c["name"]);
         }
     }
+}
+
+/// The moves a diff's JSON reports, as (account, from, to).
+fn reported_moves(json: &Json) -> Vec<(String, String, String)> {
+    json["moves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["key"].as_str().unwrap().to_string(), m["from"].as_str().unwrap_or("").to_string(), m["to"].as_str().unwrap_or("").to_string()))
+        .collect()
 }
