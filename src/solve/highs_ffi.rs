@@ -282,6 +282,29 @@ impl RowwiseMatrix {
     }
 }
 
+/// Where a column or row stands in a simplex basis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BasisStatus {
+    /// Nonbasic at its lower bound.
+    Lower,
+    Basic,
+    /// Nonbasic at its upper bound.
+    Upper,
+    /// Nonbasic free variable, at 0.
+    Zero,
+}
+
+impl BasisStatus {
+    fn raw(self) -> HighsInt {
+        match self {
+            Self::Lower => sys::kHighsBasisStatusLower,
+            Self::Basic => sys::kHighsBasisStatusBasic,
+            Self::Upper => sys::kHighsBasisStatusUpper,
+            Self::Zero => sys::kHighsBasisStatusZero,
+        }
+    }
+}
+
 /// Borrowed model data in the layout `Highs_passModel` takes.
 pub(super) struct ModelView<'a> {
     pub maximize: bool,
@@ -555,6 +578,30 @@ impl Highs {
         self.num_col = num_col;
         self.num_row = num_row;
         Ok(())
+    }
+
+    /// Gives HiGHS a starting basis for the next LP solve: one status per
+    /// column and per row. HiGHS checks it (the count of basic variables)
+    /// and repairs a singular one itself.
+    pub fn set_basis(&mut self, col_status: &[BasisStatus], row_status: &[BasisStatus]) -> Result<(), FfiError> {
+        if col_status.len() != self.num_col || row_status.len() != self.num_row {
+            return Err(FfiError {
+                call: "Highs_setBasis",
+                detail: format!(
+                    "basis has {} column and {} row statuses, model has {} columns and {} rows",
+                    col_status.len(),
+                    row_status.len(),
+                    self.num_col,
+                    self.num_row
+                ),
+            });
+        }
+        let cols: Vec<HighsInt> = col_status.iter().map(|s| s.raw()).collect();
+        let rows: Vec<HighsInt> = row_status.iter().map(|s| s.raw()).collect();
+        // SAFETY: valid instance; HiGHS reads num_col and num_row statuses
+        // (lengths checked).
+        let status = unsafe { sys::Highs_setBasis(self.ptr.as_ptr(), cols.as_ptr(), rows.as_ptr()) };
+        check("Highs_setBasis", status, || "HiGHS rejected the basis".into())
     }
 
     /// Gives HiGHS a full primal starting point (a MIP start).

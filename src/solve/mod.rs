@@ -9,6 +9,7 @@
 //! Only one HiGHS solve runs at a time in the process; concurrent callers
 //! wait for each other.
 
+pub mod crash;
 pub mod model;
 pub mod restricted;
 
@@ -227,7 +228,7 @@ impl From<LayoutError> for SolveError {
 
 /// Solves the model as given (a MIP when any column is integer).
 pub fn solve(model: &LinearModel, options: &SolveOptions) -> Result<SolveResult, SolveError> {
-    run(model, options, false)
+    run(model, options, false, None)
 }
 
 /// Solves the LP relaxation (integrality dropped) and returns its duals and
@@ -236,7 +237,16 @@ pub fn solve_lp_relaxation(
     model: &LinearModel,
     options: &SolveOptions,
 ) -> Result<SolveResult, SolveError> {
-    run(model, options, true)
+    run(model, options, true, None)
+}
+
+/// Solves the LP relaxation from a starting basis (see `crash`).
+pub fn solve_lp_relaxation_from(
+    model: &LinearModel,
+    options: &SolveOptions,
+    basis: &crash::Basis,
+) -> Result<SolveResult, SolveError> {
+    run(model, options, true, Some(basis))
 }
 
 /// Writes the model as MPS (for debugging with other tools). The path must
@@ -429,6 +439,7 @@ fn run(
     model: &LinearModel,
     options: &SolveOptions,
     relax: bool,
+    basis: Option<&crash::Basis>,
 ) -> Result<SolveResult, SolveError> {
     let matrix = checked_matrix(model)?;
     validate_options(options, model.num_cols())?;
@@ -458,6 +469,9 @@ fn run(
         ],
     )?;
     highs.pass_model(&view_of(model, &matrix, integrality.as_deref()))?;
+    if let Some(basis) = basis.filter(|_| !is_mip) {
+        highs.set_basis(&basis.col, &basis.row)?;
+    }
     if is_mip {
         if let Some(start) = &options.start {
             highs.set_solution(start)?;

@@ -26,7 +26,8 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{solve, solve_lp_relaxation, LinearModel, SolveError, SolveOptions, SolveResult, SolveStatus, StopReason};
+use super::crash::{group_crash, group_of_columns, group_rows};
+use super::{solve, solve_lp_relaxation_from, LinearModel, SolveError, SolveOptions, SolveResult, SolveStatus, StopReason};
 
 /// What the restricted solve did, for benchmarks and plan.json.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -70,7 +71,9 @@ pub fn solve_restricted(
 ) -> Result<(SolveResult, Option<RestrictedReport>), SolveError> {
     let started = Instant::now();
     let lp_options = SolveOptions { start: None, ..options.clone() };
-    let lp = solve_lp_relaxation(model, &lp_options)?;
+    // From the crash basis, not the slack basis: about half the simplex
+    // iterations on large assignment models (see `crash`).
+    let lp = solve_lp_relaxation_from(model, &lp_options, &group_crash(model, groups))?;
     let lp_seconds = started.elapsed().as_secs_f64();
     match lp.status {
         // No LP solution: no MIP solution either.
@@ -119,15 +122,7 @@ pub fn solve_restricted(
     // Next: also free the settled groups that share a local row (one that
     // holds few of the model's columns, e.g. one target's capacity) with a
     // split column, so that the rounding has room to move.
-    let group_of = {
-        let mut g = vec![usize::MAX; model.num_cols()];
-        for (gi, range) in groups.iter().enumerate() {
-            for j in range.clone() {
-                g[j] = gi;
-            }
-        }
-        g
-    };
+    let group_of = group_of_columns(model.num_cols(), groups);
     let group_columns: usize = groups.iter().map(|g| g.len()).sum();
     let local_row = |i: usize| model.row_start[i + 1] - model.row_start[i] <= group_columns / LOCAL_ROW_FRACTION;
     let mut is_split_column = vec![false; model.num_cols()];
@@ -154,29 +149,46 @@ pub fn solve_restricted(
             promising(&mut near_keep, cols);
         }
     }
-    // Or: free, besides, the settled groups whose next-best column is
+    // Or: free, besides, the settled groups whose next-best choice is
     // nearly as good (least regret), which gives the rounding room to move
-    // where it is cheapest.
-    let regret = |cols: &[usize]| {
-        let mut rc: Vec<f64> = cols.iter().map(|&j| reduced(j)).collect();
+    // where it is cheapest. Half are chosen by their columns alone (moves
+    // between targets), half counting "none" too for optional groups (what
+    // fills or frees capacity): an optional group moves to none at no cost
+    // when the LP leaves it empty, else at the price of its row (its dual).
+    let group_row = group_rows(model, groups, &group_of);
+    let none_cost = |g: usize| {
+        let row = group_row[g].filter(|&i| model.row_lower[i] < 1.0 && !lp.row_dual.is_empty())?;
+        let filled: f64 = groups[g].clone().map(|j| lp.col_value[j]).sum();
+        Some(if filled <= LP_ZERO { 0.0 } else { (-sign * lp.row_dual[row]).max(0.0) })
+    };
+    let regret = |g: usize, with_none: bool| {
+        let none = if with_none { none_cost(g) } else { None };
+        let mut rc: Vec<f64> = ranked[g].iter().map(|&j| reduced(j)).chain(none).collect();
         rc.sort_by(f64::total_cmp);
-        // A group that may stay empty can also move to "none" at no reduced cost.
         match rc.len() {
             0 | 1 => f64::INFINITY,
             _ => rc[1] - rc[0],
         }
     };
-    let mut by_regret: Vec<(f64, usize)> = ranked
-        .iter()
-        .enumerate()
-        .filter(|(_, cols)| !cols.iter().any(|&j| split(j)))
-        .map(|(gi, cols)| (regret(cols), gi))
-        .collect();
-    by_regret.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let settled_groups: Vec<usize> = (0..groups.len()).filter(|&g| !ranked[g].iter().any(|&j| split(j))).collect();
+    let by_regret = |with_none: bool| {
+        let mut order: Vec<(f64, usize)> = settled_groups.iter().map(|&g| (regret(g, with_none), g)).collect();
+        order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        order.into_iter().map(|(_, g)| g)
+    };
     let mut regret_keep = settled_keep.clone();
-    let free_count = (groups.len() / REGRET_FRACTION).max(REGRET_MIN).min(by_regret.len());
-    for &(_, gi) in &by_regret[..free_count] {
-        promising(&mut regret_keep, &ranked[gi]);
+    let free_count = (groups.len() / REGRET_FRACTION).max(REGRET_MIN).min(settled_groups.len());
+    let mut freed = vec![false; groups.len()];
+    let mut freed_count = 0;
+    for g in by_regret(true).take(free_count / 2).chain(by_regret(false)) {
+        if freed_count == free_count {
+            break;
+        }
+        if !freed[g] {
+            freed[g] = true;
+            freed_count += 1;
+            promising(&mut regret_keep, &ranked[g]);
+        }
     }
     // Then, if that finds no plan: every group free among its promising
     // columns. Here the restricted MIP's bound plus the reduced costs of the
