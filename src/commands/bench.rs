@@ -52,6 +52,9 @@ pub fn check(policy: &Path, runs: usize, format: Format) -> i32 {
 }
 
 /// The whole pipeline once, with per-stage wall time and peak memory.
+/// Seconds allowed to the separate presolve that measures the presolved size.
+const PRESOLVE_LIMIT: f64 = 30.0;
+
 pub fn solve(policy: &Path, options: &crate::solve::SolveOptions, format: Format) -> i32 {
     let total = Instant::now();
     let loaded = match super::solve::load(policy) {
@@ -72,14 +75,28 @@ pub fn solve(policy: &Path, options: &crate::solve::SolveOptions, format: Format
         eprintln!("  peak RSS     {rss:.0} MiB after load");
     }
     let result = super::solve::solve_loaded(&loaded, params, &loaded.data, options, None, &mut timings, super::solve::LimitMode::Abandon);
+    // Before the separate presolve below, which is not part of the pipeline.
+    let rss_solved = peak_rss_mib();
+    let total_seconds = total.elapsed().as_secs_f64();
     let status = match &result {
         Ok(solved) => format!("{:?}", solved.result.status),
         Err(_) => "no plan".to_string(),
     };
+    // Pairs before pruning: every assignable row with every target.
+    let unpruned = loaded.policy.assignment.as_ref().zip(result.as_ref().ok()).map(|(a, solved)| {
+        let rows = solved.lowered.candidates.assignable.iter().filter(|&&x| x).count();
+        rows * loaded.data.entities[a.target].len()
+    });
+    // HiGHS's presolve of the whole model, measured apart (not a stage: the
+    // LP-first route presolves only the small restricted models).
+    let presolved = result.as_ref().ok().and_then(|solved| {
+        let presolve_options = crate::solve::SolveOptions { time_limit: Some(PRESOLVE_LIMIT), ..options.clone() };
+        crate::solve::presolved_size(&solved.lowered.model, &presolve_options).ok().flatten()
+    });
     if format != Format::Human {
         let model = result.as_ref().ok().map(|solved| {
             let m = &solved.lowered.model;
-            json!({"assigned_rows": solved.lowered.candidates.must_assign.len(), "candidate_pairs": solved.lowered.candidates.len(), "rows": m.num_rows(), "columns": m.num_cols(), "nonzeros": m.num_nonzeros(), "lp_first": solved.restricted})
+            json!({"assigned_rows": solved.lowered.candidates.must_assign.len(), "pairs_before_pruning": unpruned, "candidate_pairs": solved.lowered.candidates.len(), "rows": m.num_rows(), "columns": m.num_cols(), "nonzeros": m.num_nonzeros(), "presolved": presolved, "lp_first": solved.restricted})
         });
         let gap = result.as_ref().ok().and_then(|s| s.result.gap);
         let value = json!({
@@ -90,8 +107,8 @@ pub fn solve(policy: &Path, options: &crate::solve::SolveOptions, format: Format
             "model": model,
             "status": status,
             "gap": gap,
-            "total_seconds": total.elapsed().as_secs_f64(),
-            "peak_rss_mib": peak_rss_mib(),
+            "total_seconds": total_seconds,
+            "peak_rss_mib": rss_solved,
         });
         if format == Format::Json {
             crate::out!("{}", super::review::json_text(&value));
@@ -100,7 +117,7 @@ pub fn solve(policy: &Path, options: &crate::solve::SolveOptions, format: Format
             for (name, s) in &timings.list {
                 crate::outln!("| {name} | {s:.3} |");
             }
-            crate::outln!("| total | {:.3} |\n\nstatus: {status}", total.elapsed().as_secs_f64());
+            crate::outln!("| total | {total_seconds:.3} |\n\nstatus: {status}");
         }
         return exit::OK;
     }
@@ -113,6 +130,13 @@ pub fn solve(policy: &Path, options: &crate::solve::SolveOptions, format: Format
             let m = &solved.lowered.model;
             let pairs: usize = solved.lowered.candidates.must_assign.len();
             crate::outln!("  model        {} assigned rows, {} candidate pairs, {} rows, {} columns, {} nonzeros", pairs, solved.lowered.candidates.len(), m.num_rows(), m.num_cols(), m.num_nonzeros());
+            if let Some(unpruned) = unpruned {
+                crate::outln!("  pruning      {unpruned} pairs before, {} after", solved.lowered.candidates.len());
+            }
+            match presolved {
+                Some(p) => crate::outln!("  presolved    {} rows, {} columns, {} nonzeros (HiGHS presolve of the whole model)", p.rows, p.columns, p.nonzeros),
+                None => crate::outln!("  presolved    - (HiGHS presolve did not finish within {PRESOLVE_LIMIT} s)"),
+            }
             if let Some(r) = &solved.restricted {
                 crate::outln!(
                     "  LP first     LP {:.3} s ({} pairs split); MIP {:.3} s on {} of {} columns ({}){}",
@@ -129,8 +153,8 @@ pub fn solve(policy: &Path, options: &crate::solve::SolveOptions, format: Format
         }
         Err(_) => crate::outln!("  status       no plan (infeasible, no solution within the limit, or rejected)"),
     }
-    crate::outln!("  total        {:>9.3} s", total.elapsed().as_secs_f64());
-    if let (Some(a), Some(b)) = (rss_loaded, peak_rss_mib()) {
+    crate::outln!("  total        {total_seconds:>9.3} s");
+    if let (Some(a), Some(b)) = (rss_loaded, rss_solved) {
         crate::outln!("  peak RSS     {a:.0} MiB after load, {b:.0} MiB at the end");
     }
     exit::OK

@@ -580,6 +580,28 @@ impl Highs {
         Ok(())
     }
 
+    /// Runs HiGHS's presolve alone (no solve); `Ok(Some(size))` is the
+    /// reduced model's rows, columns and nonzeros, `Ok(None)` when presolve
+    /// stopped at a limit.
+    pub fn presolve(&mut self) -> Result<Option<(usize, usize, usize)>, FfiError> {
+        // SAFETY: valid instance.
+        let status = unsafe { sys::Highs_presolve(self.ptr.as_ptr()) };
+        check("Highs_presolve", status, || "HiGHS presolve failed".into())?;
+        if matches!(self.model_status(), ModelStatus::TimeLimit | ModelStatus::Interrupt) {
+            return Ok(None);
+        }
+        // SAFETY: valid instance; read-only queries.
+        let (rows, cols, nonzeros) = unsafe {
+            (
+                sys::Highs_getPresolvedNumRow(self.ptr.as_ptr()),
+                sys::Highs_getPresolvedNumCol(self.ptr.as_ptr()),
+                sys::Highs_getPresolvedNumNz(self.ptr.as_ptr()),
+            )
+        };
+        let size = |n: HighsInt| usize::try_from(n).unwrap_or(0);
+        Ok(Some((size(rows), size(cols), size(nonzeros))))
+    }
+
     /// Gives HiGHS a starting basis for the next LP solve: one status per
     /// column and per row. HiGHS checks it (the count of basic variables)
     /// and repairs a singular one itself.

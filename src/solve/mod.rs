@@ -249,6 +249,27 @@ pub fn solve_lp_relaxation_from(
     run(model, options, true, Some(basis))
 }
 
+/// A model's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ModelSize {
+    pub rows: usize,
+    pub columns: usize,
+    pub nonzeros: usize,
+}
+
+/// The model's size after HiGHS's MIP presolve (probing off, as in the
+/// solve), for benchmarks; `None` when presolve does not finish within
+/// `options.time_limit`.
+pub fn presolved_size(model: &LinearModel, options: &SolveOptions) -> Result<Option<ModelSize>, SolveError> {
+    let matrix = checked_matrix(model)?;
+    validate_options(options, model.num_cols())?;
+    let integrality = integrality_of(model);
+    let mut highs = Highs::new()?;
+    configure(&mut highs, &SolveOptions { presolve_probing: false, ..options.clone() })?;
+    highs.pass_model(&view_of(model, &matrix, integrality.as_deref()))?;
+    Ok(highs.presolve()?.map(|(rows, columns, nonzeros)| ModelSize { rows, columns, nonzeros }))
+}
+
 /// Writes the model as MPS (for debugging with other tools). The path must
 /// end in `.mps`.
 pub fn write_mps(model: &LinearModel, path: &Path) -> Result<(), SolveError> {

@@ -56,6 +56,14 @@ const LOCAL_ROW_FRACTION: usize = 20;
 const REGRET_FRACTION: usize = 10;
 const REGRET_MIN: usize = 200;
 
+/// The `promising` restriction keeps at least this many columns per group
+/// (the LP's own, and the best by reduced cost).
+const PROMISING_BEST: usize = 5;
+
+/// The `promising` restriction is tried first when it keeps at most this
+/// many columns.
+const PROMISING_FIRST_MAX: usize = 20_000;
+
 /// Tolerance under which an LP value counts as 0.
 const LP_ZERO: f64 = 1e-6;
 
@@ -100,12 +108,13 @@ pub fn solve_restricted(
         .collect();
     // A MIP start's columns stay free, so that the start stays a plan.
     let started_at = |j: usize| options.start.as_ref().is_some_and(|s| s[j] > 0.5);
-    let promising = |keep: &mut [Keep], cols: &[usize]| {
+    let promising_best = |keep: &mut [Keep], cols: &[usize], best: usize| {
         for (rank, &j) in cols.iter().enumerate() {
-            let wanted = rank < keep_best || lp.col_value[j] > LP_ZERO || started_at(j);
+            let wanted = rank < best || lp.col_value[j] > LP_ZERO || started_at(j);
             keep[j] = if wanted { Keep::Free } else { Keep::Fixed(0.0) };
         }
     };
+    let promising = |keep: &mut [Keep], cols: &[usize]| promising_best(keep, cols, keep_best);
 
     // First: keep the groups the LP settled (one column at 1, or none) as
     // they are, and solve only the split groups: a small MIP.
@@ -195,7 +204,7 @@ pub fn solve_restricted(
     // dropped columns give a valid bound (module comment).
     let mut promising_keep = vec![Keep::Free; model.num_cols()];
     for cols in &ranked {
-        promising(&mut promising_keep, cols);
+        promising_best(&mut promising_keep, cols, keep_best.max(PROMISING_BEST));
     }
 
     let lp_bound = sign * lp_objective;
@@ -210,7 +219,14 @@ pub fn solve_restricted(
         restriction: "none",
     };
     let mip_started = Instant::now();
-    for (keep, restriction) in [(&settled_keep, "split_rows"), (&regret_keep, "least_regret"), (&near_keep, "neighbours"), (&promising_keep, "promising")] {
+    let mut order = [(&settled_keep, "split_rows"), (&regret_keep, "least_regret"), (&near_keep, "neighbours"), (&promising_keep, "promising")];
+    // When every row among its promising columns is a small MIP, it goes
+    // first: it keeps every row free, so its optimum is the closest to the
+    // LP bound, and its bound is valid for the whole model.
+    if promising_keep.iter().filter(|&&k| k == Keep::Free).count() <= PROMISING_FIRST_MAX {
+        order.rotate_right(1);
+    }
+    for (keep, restriction) in order {
         report.restriction = restriction;
         let bound_from_reduced_costs = restriction == "promising";
         let (restricted, kept) = restrict(model, keep);
