@@ -43,7 +43,9 @@ pub struct RestrictedReport {
     /// The restricted MIP's optimum is proven optimal for the whole model.
     pub proven_by_reduced_costs: bool,
     /// Which restriction gave the plan: "split_rows" (only the rows the LP
-    /// split), "neighbours" (and those sharing a local row with them) or
+    /// split), "least_regret" (and the settled rows cheapest to move),
+    /// "balanced_regret" (and, in every target's rows, the cheapest to
+    /// leave), "neighbours" (and those sharing a local row with them) or
     /// "promising" (every row, among its best columns).
     pub restriction: &'static str,
 }
@@ -170,7 +172,7 @@ pub fn solve_restricted(
         let filled: f64 = groups[g].clone().map(|j| lp.col_value[j]).sum();
         Some(if filled <= LP_ZERO { 0.0 } else { (-sign * lp.row_dual[row]).max(0.0) })
     };
-    let regret = |g: usize, with_none: bool| {
+    let regret_of = |g: usize, with_none: bool| {
         let none = if with_none { none_cost(g) } else { None };
         let mut rc: Vec<f64> = ranked[g].iter().map(|&j| reduced(j)).chain(none).collect();
         rc.sort_by(f64::total_cmp);
@@ -181,23 +183,62 @@ pub fn solve_restricted(
     };
     let settled_groups: Vec<usize> = (0..groups.len()).filter(|&g| !ranked[g].iter().any(|&j| split(j))).collect();
     let by_regret = |with_none: bool| {
-        let mut order: Vec<(f64, usize)> = settled_groups.iter().map(|&g| (regret(g, with_none), g)).collect();
+        let mut order: Vec<(f64, usize)> = settled_groups.iter().map(|&g| (regret_of(g, with_none), g)).collect();
         order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         order.into_iter().map(|(_, g)| g)
     };
-    let mut regret_keep = settled_keep.clone();
     let free_count = (groups.len() / REGRET_FRACTION).max(REGRET_MIN).min(settled_groups.len());
-    let mut freed = vec![false; groups.len()];
-    let mut freed_count = 0;
+    // A restriction that frees `settled` groups, at most `free_count`.
+    struct Freeing {
+        keep: Vec<Keep>,
+        freed: Vec<bool>,
+        count: usize,
+        limit: usize,
+    }
+    let freeing = || Freeing { keep: settled_keep.clone(), freed: vec![false; groups.len()], count: 0, limit: free_count };
+    let free = |f: &mut Freeing, g: usize| {
+        if !f.freed[g] && f.count < f.limit {
+            f.freed[g] = true;
+            f.count += 1;
+            promising(&mut f.keep, &ranked[g]);
+        }
+    };
+    // least_regret: the least regret overall, half counting "none".
+    let mut regret = freeing();
     for g in by_regret(true).take(free_count / 2).chain(by_regret(false)) {
-        if freed_count == free_count {
-            break;
+        free(&mut regret, g);
+    }
+    // balanced_regret: first, in every local row (a target's capacity,
+    // book, load), the groups it holds in the LP that leave it at the least
+    // regret, so that every target has room to move, which rounding its
+    // balance rows needs; then the least regret overall.
+    let mut is_settled = vec![false; groups.len()];
+    for &g in &settled_groups {
+        is_settled[g] = true;
+    }
+    let members = |i: usize| {
+        let mut gs: Vec<usize> = (model.row_start[i]..model.row_start[i + 1])
+            .map(|k| model.row_index[k])
+            .filter(|&j| group_of[j] != usize::MAX && lp.col_value[j] > LP_ZERO && is_settled[group_of[j]])
+            .map(|j| group_of[j])
+            .collect();
+        gs.sort_unstable();
+        gs.dedup();
+        gs
+    };
+    let holding: Vec<Vec<usize>> = (0..model.num_rows()).filter(|&i| local_row(i)).map(members).filter(|gs| !gs.is_empty()).collect();
+    let per_row = (free_count / 2 / holding.len().max(1)).max(1);
+    let mut balanced = freeing();
+    for gs in &holding {
+        let mut by_leaving: Vec<(f64, usize)> = gs.iter().map(|&g| (regret_of(g, true), g)).collect();
+        by_leaving.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        for &(_, g) in by_leaving.iter().take(per_row) {
+            free(&mut balanced, g);
         }
-        if !freed[g] {
-            freed[g] = true;
-            freed_count += 1;
-            promising(&mut regret_keep, &ranked[g]);
-        }
+    }
+    let rest = free_count.saturating_sub(balanced.count);
+    for g in by_regret(true).take(rest / 2).chain(by_regret(false)) {
+        free(&mut balanced, g);
     }
     // Then, if that finds no plan: every group free among its promising
     // columns. Here the restricted MIP's bound plus the reduced costs of the
@@ -219,7 +260,13 @@ pub fn solve_restricted(
         restriction: "none",
     };
     let mip_started = Instant::now();
-    let mut order = [(&settled_keep, "split_rows"), (&regret_keep, "least_regret"), (&near_keep, "neighbours"), (&promising_keep, "promising")];
+    let mut order = [
+        (&settled_keep, "split_rows"),
+        (&regret.keep, "least_regret"),
+        (&balanced.keep, "balanced_regret"),
+        (&near_keep, "neighbours"),
+        (&promising_keep, "promising"),
+    ];
     // When every row among its promising columns is a small MIP, it goes
     // first: it keeps every row free, so its optimum is the closest to the
     // LP bound, and its bound is valid for the whole model.
