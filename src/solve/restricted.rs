@@ -66,6 +66,9 @@ const PROMISING_BEST: usize = 5;
 /// many columns.
 const PROMISING_FIRST_MAX: usize = 20_000;
 
+/// Seconds at most for the search of a first plan with no objective.
+const FEASIBILITY_LIMIT: f64 = 15.0;
+
 /// Tolerance under which an LP value counts as 0.
 const LP_ZERO: f64 = 1e-6;
 
@@ -236,10 +239,6 @@ pub fn solve_restricted(
             free(&mut balanced, g);
         }
     }
-    let rest = free_count.saturating_sub(balanced.count);
-    for g in by_regret(true).take(rest / 2).chain(by_regret(false)) {
-        free(&mut balanced, g);
-    }
     // Then, if that finds no plan: every group free among its promising
     // columns. Here the restricted MIP's bound plus the reduced costs of the
     // dropped columns give a valid bound (module comment).
@@ -260,12 +259,15 @@ pub fn solve_restricted(
         restriction: "none",
     };
     let mip_started = Instant::now();
+    // Each restriction, and whether to look for a first plan with the
+    // objective set aside before solving it: in the wide ones HiGHS's root
+    // (cuts, heuristics) takes long before it has any plan.
     let mut order = [
-        (&settled_keep, "split_rows"),
-        (&regret.keep, "least_regret"),
-        (&balanced.keep, "balanced_regret"),
-        (&near_keep, "neighbours"),
-        (&promising_keep, "promising"),
+        (&settled_keep, "split_rows", false),
+        (&regret.keep, "least_regret", false),
+        (&balanced.keep, "balanced_regret", true),
+        (&near_keep, "neighbours", true),
+        (&promising_keep, "promising", false),
     ];
     // When every row among its promising columns is a small MIP, it goes
     // first: it keeps every row free, so its optimum is the closest to the
@@ -273,7 +275,7 @@ pub fn solve_restricted(
     if promising_keep.iter().filter(|&&k| k == Keep::Free).count() <= PROMISING_FIRST_MAX {
         order.rotate_right(1);
     }
-    for (keep, restriction) in order {
+    for (keep, restriction, feasibility_first) in order {
         report.restriction = restriction;
         let bound_from_reduced_costs = restriction == "promising";
         let (restricted, kept) = restrict(model, keep);
@@ -291,6 +293,24 @@ pub fn solve_restricted(
             });
             consistent.then(|| kept.iter().map(|&j| start[j]).collect())
         });
+        if mip_options.start.is_none() && feasibility_first {
+            let feasibility = LinearModel { col_cost: vec![0.0; restricted.num_cols()], offset: 0.0, ..restricted.clone() };
+            let mut feasibility_options = mip_options.clone();
+            feasibility_options.known_bound = None;
+            // Under a work limit, no wall-clock cap: the plan must not
+            // depend on the machine.
+            if options.node_limit.is_none() {
+                feasibility_options.time_limit = Some(mip_options.time_limit.unwrap_or(f64::INFINITY).min(FEASIBILITY_LIMIT));
+            }
+            let found = solve(&feasibility, &feasibility_options)?;
+            if found.stop_reason == StopReason::Infeasible {
+                continue;
+            }
+            if !found.col_value.is_empty() {
+                mip_options.start = Some(found.col_value);
+            }
+            mip_options.time_limit = remaining(options, started).time_limit;
+        }
         let mut result = solve(&restricted, &mip_options)?;
         report.mip_seconds = mip_started.elapsed().as_secs_f64();
         let Some(objective) = result.objective.filter(|_| !result.col_value.is_empty()) else {
