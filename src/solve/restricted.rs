@@ -196,11 +196,10 @@ pub fn solve_restricted(
         keep: Vec<Keep>,
         freed: Vec<bool>,
         count: usize,
-        limit: usize,
     }
-    let freeing = || Freeing { keep: settled_keep.clone(), freed: vec![false; groups.len()], count: 0, limit: free_count };
+    let freeing = || Freeing { keep: settled_keep.clone(), freed: vec![false; groups.len()], count: 0 };
     let free = |f: &mut Freeing, g: usize| {
-        if !f.freed[g] && f.count < f.limit {
+        if !f.freed[g] && f.count < free_count {
             f.freed[g] = true;
             f.count += 1;
             promising(&mut f.keep, &ranked[g]);
