@@ -148,6 +148,9 @@ pub fn solve(policy: &Path, options: &crate::solve::SolveOptions, format: Format
                     r.restriction,
                     if r.proven_by_reduced_costs { ", optimal by reduced costs" } else { "" }
                 );
+                if let Some(l) = &r.lns {
+                    crate::outln!("  search       {} rounds, {} improved the plan, {:.3} s", l.rounds, l.improved, l.seconds);
+                }
             }
             crate::outln!("  status       {:?}, stopped by {:?}, gap {}", solved.result.status, solved.result.stop_reason, solved.result.gap.map_or("-".into(), |g| format!("{:.4}%", g * 100.0)));
         }

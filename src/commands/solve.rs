@@ -593,6 +593,8 @@ pub fn plan_json(p: &Provenance, data: &Dataset, solved: &Solved) -> Json {
                     "columns_dropped": r.columns_dropped,
                     "proven_by_reduced_costs": r.proven_by_reduced_costs,
                     "restriction": r.restriction,
+                    "search_rounds": r.lns.map_or(0, |l| l.rounds),
+                    "search_improvements": r.lns.map_or(0, |l| l.improved),
                 }),
             },
         },
