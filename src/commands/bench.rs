@@ -75,6 +75,20 @@ pub fn solve(policy: &Path, options: &crate::solve::SolveOptions, format: Format
         eprintln!("  peak RSS     {rss:.0} MiB after load");
     }
     let result = super::solve::solve_loaded(&loaded, params, &loaded.data, options, None, &mut timings, super::solve::LimitMode::Abandon);
+    // The write stage: the plan written as `terra solve` writes it, into a
+    // scratch folder removed afterwards.
+    if let Ok(solved) = &result {
+        let scratch = std::env::temp_dir().join(format!("terra-bench-{}", std::process::id()));
+        let provenance = super::solve::Provenance { loaded: &loaded, scenario: None, options };
+        let started = Instant::now();
+        let written = std::fs::create_dir_all(&scratch).map_err(|e| e.to_string()).and_then(|()| super::solve::write_plan(&provenance, &loaded.data, solved, &scratch));
+        let seconds = started.elapsed().as_secs_f64();
+        let _ = std::fs::remove_dir_all(&scratch);
+        match written {
+            Ok(_) => timings.push("write", seconds),
+            Err(message) => eprintln!("warning: the write stage failed: {message}"),
+        }
+    }
     // Before the separate presolve below, which is not part of the pipeline.
     let rss_solved = peak_rss_mib();
     let total_seconds = total.elapsed().as_secs_f64();

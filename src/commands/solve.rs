@@ -644,18 +644,14 @@ pub fn run(args: &SolveArgs) -> i32 {
     };
     let provenance = Provenance { loaded: &loaded, scenario: args.scenario.as_deref(), options: &args.options };
     let started = Instant::now();
-    let report = plan_json(&provenance, data, &solved);
-    let csv = plan_csv(&loaded.policy, data, &solved.assignment);
-    let mut json_text = serde_json::to_string_pretty(&report).unwrap_or_default();
-    json_text.push('\n');
-    let csv_path = args.out.join("plan.csv");
-    let json_path = args.out.join("plan.json");
-    for (path, bytes) in [(&csv_path, csv.as_bytes()), (&json_path, json_text.as_bytes())] {
-        if let Err(e) = write_atomic(path, bytes) {
-            eprintln!("error: cannot write {}: {e}", path.display());
+    let (report, json_text) = match write_plan(&provenance, data, &solved, &args.out) {
+        Ok(written) => written,
+        Err(message) => {
+            eprintln!("error: {message}");
             return exit::ERROR;
         }
-    }
+    };
+    let (csv_path, json_path) = (args.out.join("plan.csv"), args.out.join("plan.json"));
     let write_seconds = started.elapsed().as_secs_f64();
     if args.format == Format::Json {
         crate::out!("{json_text}");
@@ -666,6 +662,20 @@ pub fn run(args: &SolveArgs) -> i32 {
         crate::outln!("time: {} (total {:.2}s)", parts.join(", "), total_start.elapsed().as_secs_f64());
     }
     exit::OK
+}
+
+/// Writes `plan.csv` and `plan.json` into `out`, each atomically; returns
+/// the plan's JSON as a value and as the text written.
+pub fn write_plan(provenance: &Provenance, data: &Dataset, solved: &Solved, out: &Path) -> Result<(Json, String), String> {
+    let report = plan_json(provenance, data, solved);
+    let csv = plan_csv(&provenance.loaded.policy, data, &solved.assignment);
+    let mut json_text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    json_text.push('\n');
+    for (name, bytes) in [("plan.csv", csv.as_bytes()), ("plan.json", json_text.as_bytes())] {
+        let path = out.join(name);
+        write_atomic(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok((report, json_text))
 }
 
 fn print_summary(report: &Json, csv_path: &Path, json_path: &Path) {
