@@ -378,8 +378,7 @@ pub fn solve_restricted(
                 result.objective = Some(sign * objective_min);
                 report.lns = Some(lns);
                 if !within_gap(objective_min) {
-                    let out_of_time = options.time_limit.is_some_and(|limit| started.elapsed().as_secs_f64() > limit - 0.5);
-                    result.stop_reason = if out_of_time { StopReason::TimeLimit } else { StopReason::Restricted };
+                    result.stop_reason = if lns.out_of_time { StopReason::TimeLimit } else { StopReason::Restricted };
                 }
             }
         }
