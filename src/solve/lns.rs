@@ -122,11 +122,6 @@ impl<'a> Search<'a> {
         self.groups_of_row.iter().any(|gs| !gs.is_empty())
     }
 
-    /// The model's objective at `x`, minimised (`sign` flips a maximum).
-    fn objective_min(&self, x: &[f64], sign: f64) -> f64 {
-        sign * (self.model.offset + self.model.col_cost.iter().zip(x).map(|(c, v)| c * v).sum::<f64>())
-    }
-
     /// A neighbourhood spread over every local row: about the same number of
     /// groups drawn at random in each, so that every target can give and
     /// take (what rebalancing many targets at once needs).
@@ -203,7 +198,7 @@ impl<'a> Search<'a> {
         if seeds.is_empty() {
             return Ok((plan, report));
         }
-        let mut best = self.objective_min(&plan, sign);
+        let mut best = sign * self.model.objective_at(&plan);
         let lp_activity = self.activities(lp_values, &seeds);
         let mut rng = Rng::derive(options.seed as u64, "lns");
         // A neighbourhood is at most an eighth of the groups: a round on
@@ -260,7 +255,7 @@ impl<'a> Search<'a> {
             // Improving by less than a millionth is noise.
             if sign * objective < best - 1e-6 * best.abs().max(1.0) {
                 plan = expand(self.model, &keep, &kept, &result.col_value);
-                best = self.objective_min(&plan, sign);
+                best = sign * self.model.objective_at(&plan);
                 report.improved += 1;
                 stalled = 0;
             } else {

@@ -31,6 +31,11 @@ impl LinearModel {
     pub fn num_nonzeros(&self) -> usize {
         self.row_value.len()
     }
+    /// The objective at `x` (one value per column), offset included, in the
+    /// model's own sense.
+    pub fn objective_at(&self, x: &[f64]) -> f64 {
+        self.offset + self.col_cost.iter().zip(x).map(|(c, v)| c * v).sum::<f64>()
+    }
     /// Adds a column and returns its index.
     pub fn add_col(&mut self, cost: f64, lower: f64, upper: f64, integer: bool) -> usize {
         self.col_cost.push(cost);

@@ -327,7 +327,7 @@ pub fn solve_restricted(
             // The real objective of the plan found, if any; the bound found
             // is the distance's, so it is dropped.
             let objective = (!found.col_value.is_empty())
-                .then(|| restricted.offset + restricted.col_cost.iter().zip(&found.col_value).map(|(c, x)| c * x).sum::<f64>());
+                .then(|| restricted.objective_at(&found.col_value));
             SolveResult { objective, dual_bound: None, ..found }
         } else {
             solve(&restricted, &mip_options)?
@@ -374,7 +374,7 @@ pub fn solve_restricted(
                 let plan = std::mem::take(&mut result.col_value);
                 let (plan, lns) = search.improve(plan, &lp.col_value, bound, options, started)?;
                 result.col_value = plan;
-                objective_min = sign * (model.offset + model.col_cost.iter().zip(&result.col_value).map(|(c, x)| c * x).sum::<f64>());
+                objective_min = sign * model.objective_at(&result.col_value);
                 result.objective = Some(sign * objective_min);
                 report.lns = Some(lns);
                 if !within_gap(objective_min) {
