@@ -39,10 +39,7 @@ pub fn group_crash(model: &LinearModel, groups: &[Range<usize>]) -> Basis {
     let mut row = vec![BasisStatus::Basic; num_row];
     let group_of = group_of_columns(num_col, groups);
     let group_row = group_rows(model, groups, &group_of);
-    let mut is_group_row = vec![false; num_row];
-    for &i in group_row.iter().flatten() {
-        is_group_row[i] = true;
-    }
+    let is_group_row = group_row_mask(num_row, &group_row);
     for (g, range) in groups.iter().enumerate() {
         let Some(i) = group_row[g] else { continue };
         let best = range
@@ -99,6 +96,15 @@ pub(super) fn group_rows(model: &LinearModel, groups: &[Range<usize>], group_of:
         }
     }
     group_row
+}
+
+/// For each row, whether it is some group's own row (see `group_rows`).
+pub(super) fn group_row_mask(num_row: usize, group_row: &[Option<usize>]) -> Vec<bool> {
+    let mut is_group_row = vec![false; num_row];
+    for &i in group_row.iter().flatten() {
+        is_group_row[i] = true;
+    }
+    is_group_row
 }
 
 /// Each column's group (`usize::MAX`: in none).

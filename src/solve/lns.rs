@@ -6,10 +6,11 @@
 //! improving a plan 1.5 % above the LP bound. Small MIPs finish their root
 //! in a second or two. So, from a plan, each round:
 //!
-//! 1. picks a neighbourhood: starting from a local row (one target's load,
-//!    book or capacity) chosen at random, the groups that have a candidate
-//!    column in it, then in the local rows those groups touch, until the
-//!    neighbourhood is big enough;
+//! 1. picks a neighbourhood of groups through the local rows (one target's
+//!    load, book or capacity): two rounds in three "spread" it, a few
+//!    random groups in every local row, so that every target can give and
+//!    take; the third grows it from the local rows where the plan departs
+//!    most from the LP's answer;
 //! 2. fixes every other group to the plan, and lets the neighbourhood's
 //!    groups choose among their candidates (the columns the LP uses, the
 //!    best by reduced cost, and the plan's own);
@@ -24,7 +25,7 @@
 use std::ops::Range;
 use std::time::Instant;
 
-use super::restricted::{expand, restrict, Keep};
+use super::restricted::{expand, relative_gap, restrict, Keep};
 use super::{solve, LinearModel, SolveError, SolveOptions};
 use crate::generate::rng::Rng;
 
@@ -179,9 +180,10 @@ impl<'a> Search<'a> {
         chosen
     }
 
-    /// Improves `plan` (feasible, one value per column) until `deadline`
-    /// (seconds since `started`), the gap to `bound_min` (the whole model's
-    /// bound, minimised) is within `options.mip_gap`, or the search stalls.
+    /// Improves `plan` (feasible, one value per column) until
+    /// `options.time_limit` (counted from `started`) is near, the gap to
+    /// `bound_min` (the whole model's bound, minimised) is within
+    /// `options.mip_gap`, or the search stalls.
     /// Returns the best plan and what the search did.
     pub fn improve(
         &self,
@@ -206,24 +208,28 @@ impl<'a> Search<'a> {
         let largest = (self.groups.len() / 8).clamp(MIN_SIZE.min(self.groups.len()), MAX_SIZE);
         let mut size = FIRST_SIZE.min(largest);
         let mut stalled = 0;
-        let gap_of = |objective: f64| (objective - bound_min).abs() / objective.abs().max(1e-9);
+        let open = |objective: f64| relative_gap(objective, bound_min).is_none_or(|gap| gap > options.mip_gap);
         let max_rounds = if options.node_limit.is_some() && options.time_limit.is_none() { MAX_ROUNDS_UNDER_NODE_LIMIT } else { MAX_ROUNDS };
-        while report.rounds < max_rounds && stalled < STALL_ROUNDS && gap_of(best) > options.mip_gap {
+        while report.rounds < max_rounds && stalled < STALL_ROUNDS && open(best) {
             let left = options.time_limit.map(|limit| limit - started.elapsed().as_secs_f64());
             if left.is_some_and(|left| left < 2.0 * LIMIT_MARGIN) {
                 report.out_of_time = true;
                 break;
             }
             report.rounds += 1;
-            let departure: Vec<f64> = self
-                .activities(&plan, &seeds)
-                .iter()
-                .zip(&lp_activity)
-                .map(|(a, b)| (a - b).abs() / b.abs().max(1.0))
-                .collect();
             // Two spread rounds, then one by departure: on na-fy27 (seeds
             // 28 to 31) spread rounds brought most of the gains.
-            let chosen = if report.rounds % 3 == 0 { self.neighbourhood(&mut rng, size, &seeds, &departure) } else { self.spread(&mut rng, size, &seeds) };
+            let chosen = if report.rounds % 3 == 0 {
+                let departure: Vec<f64> = self
+                    .activities(&plan, &seeds)
+                    .iter()
+                    .zip(&lp_activity)
+                    .map(|(a, b)| (a - b).abs() / b.abs().max(1.0))
+                    .collect();
+                self.neighbourhood(&mut rng, size, &seeds, &departure)
+            } else {
+                self.spread(&mut rng, size, &seeds)
+            };
             let keep = self.keep(&plan, &chosen);
             let (restricted, kept) = restrict(self.model, &keep);
             let round_options = SolveOptions {

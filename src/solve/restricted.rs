@@ -27,7 +27,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::lns::{LnsReport, Search};
-use super::crash::{group_crash, group_of_columns, group_rows};
+use super::crash::{group_crash, group_of_columns, group_row_mask, group_rows};
 use super::{solve, solve_lp_relaxation_from, LinearModel, SolveError, SolveOptions, SolveResult, SolveStatus, StopReason};
 
 /// What the restricted solve did, for benchmarks and plan.json.
@@ -332,16 +332,15 @@ pub fn solve_restricted(
         } else {
             solve(&restricted, &mip_options)?
         };
+        report.mip_seconds = mip_started.elapsed().as_secs_f64();
         let Some(objective) = result.objective.filter(|_| !result.col_value.is_empty()) else {
             if result.stop_reason == StopReason::Infeasible {
                 continue;
             }
             // A limit came first.
-            report.mip_seconds = mip_started.elapsed().as_secs_f64();
             result.dual_bound = Some(lp_objective);
             return Ok((result, Some(report)));
         };
-        report.mip_seconds = mip_started.elapsed().as_secs_f64();
         result.col_value = expand(model, keep, &kept, &result.col_value);
         let mut objective_min = sign * objective;
         let mut bound = lp_bound;
@@ -362,13 +361,7 @@ pub fn solve_restricted(
                 .iter()
                 .map(|cols| cols.iter().enumerate().filter(|&(rank, &j)| rank < keep_best.max(1) || lp.col_value[j] > LP_ZERO).map(|(_, &j)| j).collect())
                 .collect();
-            let is_group_row = {
-                let mut is = vec![false; model.num_rows()];
-                for &i in group_row.iter().flatten() {
-                    is[i] = true;
-                }
-                is
-            };
+            let is_group_row = group_row_mask(model.num_rows(), &group_row);
             let search = Search::new(model, groups, &candidates, &group_of, |i| local_row(i) && !is_group_row[i]);
             if search.is_useful() {
                 let plan = std::mem::take(&mut result.col_value);
@@ -404,7 +397,7 @@ pub fn solve_restricted(
 }
 
 /// HiGHS's definition: |objective − bound| / |objective|.
-fn relative_gap(objective: f64, bound: f64) -> Option<f64> {
+pub(super) fn relative_gap(objective: f64, bound: f64) -> Option<f64> {
     let gap = (objective - bound).abs();
     if gap <= 1e-9 {
         return Some(0.0);
